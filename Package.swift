@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+// NeuralDynamics — neural ODE/PDE and dynamical-systems simulation suite.
+// No Swift package dependencies: only the toolchain and Debian's C libraries (found by pkg-config).
+import PackageDescription
+
+let package = Package(
+    name: "NeuralDynamics",
+    products: [
+        .executable(name: "ndyn", targets: ["ndyn"]),
+        .library(name: "NetCDF", targets: ["NetCDF"]),
+        .library(name: "Scenarios", targets: ["Scenarios"]),
+    ],
+    targets: [
+        // System libraries: one shim per C library, found through pkg-config.
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
+
+        // Core modules.
+        .target(name: "NetCDF", dependencies: ["CNetCDF"]),
+
+        // Scenario schema, validation, kinds and runner; and the thin CLI over it.
+        .target(name: "Scenarios", dependencies: ["NetCDF"]),
+        .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
+
+        // Tests: one target per module, plus end-to-end CLI tests.
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF"]),
+        .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF"]),
+    ]
+)
