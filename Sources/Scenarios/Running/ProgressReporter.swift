@@ -1,0 +1,90 @@
+import Foundation
+
+/// A progress line on stderr: steps done, simulated time, percentage and ETA.
+///
+/// Shown when stderr is a terminal (redrawn in place, at most ~10 times a second); in batch
+/// logs it stays quiet unless forced, and then prints one line per 10 % of the work.
+public final class ProgressReporter {
+    public enum Mode: Sendable {
+        /// Terminal: show it; otherwise stay quiet.
+        case automatic
+        /// Never show progress.
+        case quiet
+        /// Always show progress, one line per 10 % when stderr is not a terminal.
+        case always
+    }
+
+    private let isTerminal: Bool
+    private let enabled: Bool
+    private var label = ""
+    private var total = 0
+    private var started = Date()
+    private var lastDraw = Date.distantPast
+    private var lastDecile = -1
+    private var drewInPlace = false
+
+    public init(mode: Mode) {
+        isTerminal = isatty(STDERR_FILENO) == 1
+        switch mode {
+        case .automatic: enabled = isTerminal
+        case .quiet: enabled = false
+        case .always: enabled = true
+        }
+    }
+
+    /// Starts a new piece of work of `total` steps.
+    public func begin(_ label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+        started = Date()
+        lastDraw = .distantPast
+        lastDecile = -1
+    }
+
+    /// Reports that `done` of `total` steps are complete, at simulated time `time`.
+    public func update(done: Int, time: Double? = nil) {
+        guard enabled else { return }
+        let now = Date()
+        let fraction = min(1, Double(done) / Double(total))
+        if isTerminal {
+            guard now.timeIntervalSince(lastDraw) >= 0.1 || done >= total else { return }
+            lastDraw = now
+            write("\r\u{1B}[K" + line(done: done, fraction: fraction, time: time, now: now))
+            drewInPlace = true
+        } else {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            write(line(done: done, fraction: fraction, time: time, now: now) + "\n")
+        }
+    }
+
+    /// Ends the progress line.
+    public func finish() {
+        guard enabled, drewInPlace else { return }
+        write("\n")
+        drewInPlace = false
+    }
+
+    private func line(done: Int, fraction: Double, time: Double?, now: Date) -> String {
+        let elapsed = now.timeIntervalSince(started)
+        var text = "\(label)  \(Int(fraction * 100))%  step \(done)/\(total)"
+        if let time { text += "  t=" + String(format: "%.6g", time) }
+        if fraction > 0, fraction < 1 {
+            text += "  ETA " + Self.duration(elapsed * (1 - fraction) / fraction)
+        } else {
+            text += "  " + Self.duration(elapsed)
+        }
+        return text
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        if seconds < 3600 { return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) }
+        return String(format: "%dh%02dm", Int(seconds) / 3600, Int(seconds) % 3600 / 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

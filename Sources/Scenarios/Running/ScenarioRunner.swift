@@ -1,0 +1,117 @@
+import Foundation
+import NetCDF
+
+/// A run that did not complete: why, and where its `run.json` records it.
+public struct RunFailure: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var runDirectory: String
+    public var description: String { message }
+}
+
+/// Runs validated scenarios: makes the run directory, calls the kind, and writes `run.json`.
+///
+/// Files appear atomically: `output.nc` is renamed into place when complete, then `run.json`
+/// (status, inputs, seed, versions, wall time, statistics) is written. A run that fails or is
+/// killed leaves the previous `output.nc` and `run.json` as they were, except that a failure
+/// it can report writes a `run.json` with `"status": "failed"` and the error.
+public struct ScenarioRunner {
+    public var registry: ScenarioRegistry
+    public var progress: ProgressReporter
+    /// The command line recorded in `history` and `run.json`.
+    public var commandLine: String
+
+    public init(registry: ScenarioRegistry = .standard, progress: ProgressReporter, commandLine: String) {
+        self.registry = registry
+        self.progress = progress
+        self.commandLine = commandLine
+    }
+
+    /// Runs `scenario` and returns the record written to `run.json`.
+    @discardableResult
+    public func run(_ scenario: Scenario) throws(RunFailure) -> JSONValue {
+        let directory = scenario.runDirectory
+        guard let kind = registry.kind(named: scenario.kind) else {
+            throw RunFailure(message: "unknown scenario kind '\(scenario.kind)'", runDirectory: directory)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RunFailure(message: "cannot create the run directory '\(directory)': \(error.localizedDescription)",
+                             runDirectory: directory)
+        }
+        Self.removeAbandonedPartials(in: directory)
+
+        let started = Date()
+        let context = RunContext(scenario: scenario, directory: directory, progress: progress,
+                                 commandLine: commandLine, started: started)
+        let result: Result<RunSummary, any Error>
+        do {
+            result = .success(try kind.run(scenario, context: context))
+        } catch {
+            result = .failure(error)
+        }
+        progress.finish()
+        let record = Self.record(scenario: scenario, result: result, started: started, commandLine: commandLine,
+                                 output: context.outputPath)
+        let recordPath = (directory as NSString).appendingPathComponent("run.json")
+        do {
+            try Data((record.serialized() + "\n").utf8).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
+        } catch {
+            throw RunFailure(message: "the run finished but '\(recordPath)' could not be written: \(error.localizedDescription)",
+                             runDirectory: directory)
+        }
+        if case .failure(let error) = result {
+            throw RunFailure(message: "run '\(scenario.name)' failed: \(error)", runDirectory: directory)
+        }
+        return record
+    }
+
+    static func record(scenario: Scenario, result: Result<RunSummary, any Error>, started: Date,
+                       commandLine: String, output: String) -> JSONValue {
+        let finished = Date()
+        var members: [(key: String, value: JSONValue)] = []
+        switch result {
+        case .success: members.append(("status", .string("completed")))
+        case .failure: members.append(("status", .string("failed")))
+        }
+        members += [
+            ("name", .string(scenario.name)),
+            ("kind", .string(scenario.kind)),
+            ("seed", .integer(scenario.seed)),
+            ("scenario_file", .string(scenario.file)),
+            ("scenario", scenario.json),
+            ("command", .string(commandLine)),
+            ("working_directory", .string(FileManager.default.currentDirectoryPath)),
+            ("host", .string(ProcessInfo.processInfo.hostName)),
+            ("started", .string(RunContext.timestamp(started))),
+            ("finished", .string(RunContext.timestamp(finished))),
+            ("wall_seconds", .number((finished.timeIntervalSince(started) * 1000).rounded() / 1000)),
+            ("versions", .object([
+                ("neuraldynamics", .string(NeuralDynamicsVersion.current)),
+                ("netcdf", .string(netCDFLibraryVersion)),
+                ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
+            ])),
+        ]
+        switch result {
+        case .success(let summary):
+            members.append(("output", .string(output)))
+            members.append(("statistics", .object(summary.statistics)))
+        case .failure(let error):
+            members.append(("error", .string("\(error)")))
+        }
+        return .object(members)
+    }
+
+    /// Deletes `*.partial-<pid>-<n>` files left by processes that no longer exist (killed runs).
+    static func removeAbandonedPartials(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let marker = name.range(of: ".partial-", options: .backwards) else { continue }
+            let rest = name[marker.upperBound...].split(separator: "-")
+            guard let pidText = rest.first, let pid = Int32(pidText) else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// A validated scenario: what to run (`kind` and its parameters), under which `name`, with
+/// which random `seed`, and where to write (`output`/`name`/).
+///
+/// A scenario file is a JSON object:
+/// ```json
+/// {"kind": "lorenz", "name": "quickstart", "seed": 42, "output": "runs",
+///  "description": "optional free text", "parameters": {"steps": 40000}}
+/// ```
+public struct Scenario: Sendable {
+    /// The scenario kind, e.g. `"lorenz"`; `ndyn list` shows them all.
+    public var kind: String
+    /// The run's name: letters, digits, `.`, `_`, `-`; the run directory is `output/name`.
+    public var name: String
+    /// Seed of every random draw in the run.
+    public var seed: Int64
+    /// Directory under which the run directory is made (relative to the working directory).
+    public var output: String
+    /// Free text for the user's own notes.
+    public var description: String?
+    /// The kind's parameters, validated, with defaults filled in.
+    public var parameters: ParameterValues
+    /// Where the scenario was read from (a path, or `<built-in name>`).
+    public var file: String
+
+    /// The directory this run writes into: `output/name`.
+    public var runDirectory: String { (output as NSString).appendingPathComponent(name) }
+
+    /// The complete scenario as JSON, defaults included (what `run.json` records).
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("kind", .string(kind)), ("name", .string(name)), ("seed", .integer(seed)), ("output", .string(output)),
+        ]
+        if let description { members.append(("description", .string(description))) }
+        members.append(("parameters", parameters.json))
+        return .object(members)
+    }
+
+    /// The top-level keys a scenario may have.
+    static let topLevelKeys = ["kind", "name", "seed", "output", "description", "parameters"]
+
+    /// Reads and validates a scenario file.
+    public static func load(_ path: String, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(file: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw .unreadable(file: path, reason: "this is a directory; give the path of a .json scenario file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(file: path, reason: "the file cannot be read (check its permissions)")
+        }
+        if data.count > 16 << 20 {
+            throw .unreadable(file: path, reason: "the file is \(data.count) bytes; a scenario file is at most 16 MiB")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: path, reason: "the file is not UTF-8 text")
+        }
+        return try parse(text, file: path, registry: registry)
+    }
+
+    /// Parses and validates scenario JSON text; `file` names it in messages.
+    public static func parse(_ text: String, file: String, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(text)
+        } catch {
+            throw .syntax(file: file, error)
+        }
+        var issues: [ValidationIssue] = []
+        let scenario = validate(document, file: file, registry: registry, issues: &issues)
+        guard issues.isEmpty, let scenario else { throw .invalid(file: file, issues: issues) }
+        return scenario
+    }
+
+    private static func validate(_ document: JSONValue, file: String, registry: ScenarioRegistry,
+                                 issues: inout [ValidationIssue]) -> Scenario? {
+        guard case .object(let members) = document else {
+            issues.append(ValidationIssue(path: "$", value: document,
+                                          expected: "a JSON object with \"kind\", \"name\", \"seed\" and \"parameters\""))
+            return nil
+        }
+        for member in members where !topLevelKeys.contains(member.key) {
+            issues.append(ValidationIssue(
+                path: "$.\(member.key)", value: member.value,
+                expected: "no such key\(Suggestions.hint(for: member.key, in: topLevelKeys)); a scenario has: \(topLevelKeys.joined(separator: ", ")) (the kind's own settings go inside \"parameters\")"))
+        }
+        let kindNames = registry.kinds.map(\.name)
+        var kind: (any ScenarioKind)?
+        switch document["kind"] {
+        case .string(let name)?:
+            kind = registry.kind(named: name)
+            if kind == nil {
+                issues.append(ValidationIssue(path: "$.kind", value: .string(name),
+                                              expected: "a known scenario kind\(Suggestions.hint(for: name, in: kindNames)): \(kindNames.joined(separator: ", "))"))
+            }
+        case let other:
+            issues.append(ValidationIssue(path: "$.kind", value: other, expected: "a string naming the scenario kind: \(kindNames.joined(separator: ", "))"))
+        }
+        var name: String?
+        switch document["name"] {
+        case .string(let s)? where isValidName(s): name = s
+        case let other:
+            issues.append(ValidationIssue(path: "$.name", value: other,
+                                          expected: "a run name of 1-100 letters, digits, '.', '_' or '-', not starting with '.' or '-' (it becomes a directory name)"))
+        }
+        var seed: Int64?
+        switch document["seed"] {
+        case .integer(let i)? where i >= 0: seed = i
+        case let other:
+            issues.append(ValidationIssue(path: "$.seed", value: other, expected: "an integer from 0 to \(Int64.max) (the seed of every random draw)"))
+        }
+        var output = "runs"
+        switch document["output"] {
+        case nil: break
+        case .string(let s)? where !s.isEmpty && !s.contains("\0"): output = s
+        case let other?:
+            issues.append(ValidationIssue(path: "$.output", value: other, expected: "a non-empty directory path (default \"runs\")"))
+        }
+        var description: String?
+        switch document["description"] {
+        case nil: break
+        case .string(let s)?: description = s
+        case let other?: issues.append(ValidationIssue(path: "$.description", value: other, expected: "a string"))
+        }
+        guard let kind else { return nil }
+        let parameters = SchemaValidator.validate(document["parameters"], at: "$.parameters", against: kind.parameters, issues: &issues)
+        if !issues.contains(where: { $0.path.hasPrefix("$.parameters") }) {
+            kind.check(parameters, issues: &issues)  // cross-parameter checks need valid parameters
+        }
+        guard issues.isEmpty, let name, let seed else { return nil }
+        return Scenario(kind: kind.name, name: name, seed: seed, output: output, description: description,
+                        parameters: parameters, file: file)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard (1...100).contains(name.count), let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-"
+        }
+    }
+}

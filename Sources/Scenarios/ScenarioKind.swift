@@ -1,0 +1,45 @@
+/// A kind of scenario: the parameters it takes and how to run it.
+///
+/// Each domain module contributes kinds; `ScenarioRegistry.standard` lists them.
+public protocol ScenarioKind: Sendable {
+    /// The value of `"kind"` in a scenario file, e.g. `"lorenz"`.
+    var name: String { get }
+    /// One line for `ndyn list`.
+    var summary: String { get }
+    /// The parameters the kind accepts inside `"parameters"`, in the order they are documented.
+    var parameters: [ParameterSpec] { get }
+    /// Checks between parameters (each already has the right type and range); appends issues.
+    func check(_ parameters: ParameterValues, issues: inout [ValidationIssue])
+    /// Runs the scenario, writing its output through `context`.
+    func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary
+}
+
+extension ScenarioKind {
+    public func check(_ parameters: ParameterValues, issues: inout [ValidationIssue]) {}
+}
+
+/// What a finished run reports for `run.json`: solver statistics and the files it wrote.
+public struct RunSummary: Sendable {
+    /// Named numbers such as `steps`, `rhs_evaluations`, in order.
+    public var statistics: [(key: String, value: JSONValue)]
+
+    public init(statistics: [(key: String, value: JSONValue)] = []) {
+        self.statistics = statistics
+    }
+}
+
+/// The scenario kinds a program knows.
+public struct ScenarioRegistry: Sendable {
+    public var kinds: [any ScenarioKind]
+
+    public init(kinds: [any ScenarioKind]) {
+        self.kinds = kinds
+    }
+
+    /// Every kind NeuralDynamics ships.
+    public static let standard = ScenarioRegistry(kinds: [LorenzKind()])
+
+    public func kind(named name: String) -> (any ScenarioKind)? {
+        kinds.first { $0.name == name }
+    }
+}

@@ -1,0 +1,3 @@
+import Foundation
+
+exit(NDyn.main(Array(CommandLine.arguments.dropFirst())).rawValue)
