@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "Scenarios", dependencies: ["NetCDF"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
 
-        // Tests: one target per module, plus end-to-end CLI tests.
+        // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
-        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF"]),
-        .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "TestSupport"]),
+        .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]
 )

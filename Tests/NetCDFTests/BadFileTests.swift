@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NetCDF
+import TestSupport
 
 /// Files that are not good NetCDF give a `NetCDFError` that names the file and says what is wrong.
 @Suite struct BadFileTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NetCDF
+import TestSupport
 
 @Suite struct RoundTripTests {
     @Test func everyVariableTypeRoundTripsExactly() throws {

@@ -53,6 +53,8 @@ public struct JSONParser {
             throw error("Infinity is not a JSON number; every number in a scenario must be finite")
         case UInt8(ascii: "'"):
             throw error("strings must use double quotes (\"), not single quotes")
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
+            throw error("unexpected word starting with '\(character(at: index))'; JSON is case-sensitive (true, false, null) and strings need double quotes")
         default:
             throw error("unexpected character '\(character(at: index))'; expected a value (object, array, string, number, true, false or null)")
         }
@@ -67,6 +69,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else {
+                if index == bytes.count { throw error("unexpected end of file; expected a key in double quotes") }
                 if peek(UInt8(ascii: "}")) { throw error("trailing comma before '}'") }
                 throw error("expected a key in double quotes")
             }
@@ -110,7 +113,8 @@ public struct JSONParser {
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
-        index += 1  // opening quote
+        let opening = index
+        index += 1
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
         func flush() {
@@ -153,14 +157,18 @@ public struct JSONParser {
                     index -= 1
                     throw error("invalid escape '\\\(character(at: index))' in string")
                 }
+            case 0x0A:
+                index = opening
+                throw error("unterminated string: a line break before the closing quote")
             case 0..<0x20:
-                throw error(byte == 0x0A ? "unterminated string (a newline inside quotes)" : "control character inside a string")
+                throw error("control character inside a string (write it as an escape such as \\t)")
             default:
                 run.append(byte)
                 index += 1
             }
         }
-        throw error("unterminated string")
+        index = opening
+        throw error("unterminated string: no closing quote before the end of the file")
     }
 
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {

@@ -1,0 +1,127 @@
+import Foundation
+import NetCDF
+import Scenarios
+import Testing
+import TestSupport
+
+@Suite struct CommandLineTests {
+    @Test func helpIsStable() throws {
+        let result = try CLI.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: NeuralDynamics \(NeuralDynamicsVersion.current) — simulate and learn dynamical systems.
+
+            USAGE: ndyn <subcommand> [<arguments>] [--help]
+
+            SUBCOMMANDS:
+              run       Run a scenario and write its NetCDF output and run.json.
+              validate  Check a scenario file and list every problem in it, without running it.
+              list      List the scenario kinds, or the parameters of one kind.
+              info      Summarise a NetCDF file: dimensions, variables, value ranges, attributes.
+              example   Print a built-in scenario to start your own from (default: quickstart).
+
+            OPTIONS:
+              --help, -h              Show this help (or `ndyn help <subcommand>`).
+              --version               Show the version.
+
+            Start with: ndyn run Scenarios/quickstart.json
+
+            """)
+        let runHelp = try CLI.run(["run", "--help"])
+        #expect(runHelp.status == 0)
+        #expect(runHelp.stdout.hasPrefix("""
+            Run a scenario and write its NetCDF output and run.json.
+
+            USAGE: ndyn run <scenario.json> [--output <dir>] [--quiet | --progress]
+
+            """))
+        #expect(try CLI.run(["help", "run"]).stdout == runHelp.stdout)
+    }
+
+    @Test func versionAndList() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.stdout == "ndyn \(NeuralDynamicsVersion.current)\n")
+        let list = try CLI.run(["list"])
+        #expect(list.status == 0)
+        #expect(list.stdout.hasPrefix("lorenz  Lorenz (1963)"))
+        let parameters = try CLI.run(["list", "lorenz"])
+        #expect(parameters.stdout.contains("  steps  (an integer from 1 to 1000000000; default 40000)"))
+        let unknown = try CLI.run(["list", "lorentz"])
+        #expect(unknown.status == 2 && unknown.stderr.contains(#"did you mean "lorenz"?"#))
+    }
+
+    @Test(arguments: [
+        (["frobnicate"], "unknown subcommand 'frobnicate'"),
+        (["rnu", "x.json"], #"unknown subcommand 'rnu' (did you mean "run"?)"#),
+        (["run"], "missing scenario file"),
+        (["run", "a.json", "b.json"], "expected one scenario file, got 2"),
+        (["run", "a.json", "--qiuet"], #"unknown option '--qiuet' (did you mean "--quiet"?)"#),
+        (["run", "a.json", "--output"], "--output needs a value"),
+        (["run", "a.json", "--quiet", "--progress"], "contradict"),
+        (["info"], "missing NetCDF file"),
+        ([], "USAGE: ndyn <subcommand>"),
+    ])
+    func badUsageExitsWithTwo(arguments: [String], fragment: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+    }
+
+    @Test func exampleIsTheQuickstartFile() throws {
+        let result = try CLI.run(["example"])
+        #expect(result.status == 0)
+        let shipped = try String(contentsOf: CLI.repository.appendingPathComponent("Scenarios/quickstart.json"), encoding: .utf8)
+        #expect(result.stdout == shipped)
+    }
+
+    @Test func endToEndRunThenInfo() throws {
+        let dir = TemporaryDirectory()
+        let scenario = CLI.repository.appendingPathComponent("Scenarios/quickstart.json").path
+        let validate = try CLI.run(["validate", scenario], in: dir.path)
+        #expect(validate.status == 0)
+        #expect(validate.stdout.hasPrefix("\(scenario): valid lorenz scenario 'quickstart'"))
+
+        let run = try CLI.run(["run", scenario, "--output", "out"], in: dir.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("output:  out/quickstart/output.nc"))
+        #expect(run.stderr.isEmpty, "stderr is not a terminal, so no progress: \(run.stderr)")
+
+        let dataset = try Dataset.open(dir.file("out/quickstart/output.nc"))
+        #expect(try dataset.dimension("time").length == 4001)
+        #expect(try dataset.read(Double.self, from: "time").last == 40)
+        let record = try JSONParser.parse(String(contentsOfFile: dir.file("out/quickstart/run.json"), encoding: .utf8))
+        #expect(record["status"] == .string("completed"))
+        #expect(record["command"] == .string("ndyn run \(scenario) --output out"))
+
+        let info = try CLI.run(["info", dir.file("out/quickstart/output.nc")])
+        #expect(info.status == 0)
+        #expect(info.stdout.contains("time = UNLIMITED ; // (4001 currently)"))
+        #expect(info.stdout.contains("double x(time) ;  // deflate 4+shuffle, chunks 4001, range ["))
+        #expect(info.stdout.contains(#":Conventions = "CF-1.10" ;"#))
+
+        let forced = try CLI.run(["run", scenario, "--output", "out", "--progress"], in: dir.path)
+        #expect(forced.status == 0)
+        #expect(forced.stderr.contains("lorenz 'quickstart'  100%  step 40000/40000  t=40"))
+        let quiet = try CLI.run(["run", scenario, "--output", "out", "--quiet"], in: dir.path)
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    }
+
+    @Test func failedRunExitsWithOne() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("blowup.json", #"{"kind": "lorenz", "name": "b", "seed": 1, "parameters": {"dt": 0.9, "steps": 1000}}"#)
+        let result = try CLI.run(["run", path], in: dir.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("run 'b' failed: the state became infinite or NaN"))
+        #expect(result.stderr.contains("runs/b/run.json"))
+    }
+
+    @Test func infoRefusesWhatIsNotNetCDF() throws {
+        let dir = TemporaryDirectory()
+        let text = dir.write("notes.txt", "hello\n")
+        let result = try CLI.run(["info", text])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not a NetCDF file"))
+        let empty = dir.write("empty.nc", "")
+        #expect(try CLI.run(["info", empty]).stderr.contains("the file is empty"))
+    }
+}
