@@ -1,0 +1,74 @@
+# NeuralDynamics — the two commands a newcomer needs:
+#   make demo   install what is missing, build (release), run the quickstart scenario
+#   make test   install what is missing, run `swift test` and the Python-side checks
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := pkg-config libfftw3-dev libopenblas-dev liblapacke-dev libnetcdf-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+DEMO_SCENARIO := Scenarios/quickstart.json
+CHECK_DIR := .build/make-test
+
+.PHONY: help deps python-deps build demo test swift-test python-test clean
+
+help:
+	@echo "make demo   build (release) and run $(DEMO_SCENARIO), then say where the output is"
+	@echo "make test   swift test + the Python checks (xarray, CF metadata, notebook)"
+	@echo "make clean  remove build products, the Python environment and runs/"
+
+# System packages: installed only when missing (apt-get; sudo when not root).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The Python environment for the checks and the notebook (made once, reused).
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: notebooks-export/requirements.txt
+	@if ! command -v python3 >/dev/null || ! python3 -c "import venv, ensurepip" 2>/dev/null; then \
+	  echo "Installing python3 with venv"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip; \
+	fi
+	rm -rf $(VENV)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r notebooks-export/requirements.txt
+	touch $@
+
+build: deps
+	swift build -c release --product ndyn
+
+demo: build
+	.build/release/ndyn run $(DEMO_SCENARIO)
+	@echo
+	@echo "The quickstart output is runs/quickstart/output.nc (CF-1.10 NetCDF). Open it with:"
+	@echo "  .build/release/ndyn info runs/quickstart/output.nc"
+	@echo "  python3 -c 'import xarray; print(xarray.open_dataset(\"runs/quickstart/output.nc\"))'"
+	@echo "  jupyter notebook notebooks-export/quickstart.ipynb   (plots it; 'make test' makes the Python environment in $(VENV))"
+
+test: swift-test python-test
+
+swift-test: deps
+	swift build --build-tests
+	swift test
+
+# A fresh quickstart run, checked from Python with xarray, then the notebook executed headless.
+python-test: deps python-deps
+	swift build --product ndyn
+	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)
+	.build/debug/ndyn run $(DEMO_SCENARIO) --output $(CHECK_DIR)/runs --quiet
+	NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/quickstart/output.nc NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/quickstart.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/quickstart.ipynb \
+	  --output-dir $(CHECK_DIR) --output quickstart.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_outputs.py $(CHECK_DIR)/runs/quickstart $(CHECK_DIR)/quickstart.executed.ipynb $(CHECK_DIR)/quickstart.png
+
+clean:
+	rm -rf .build $(VENV) runs
