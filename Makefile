@@ -58,7 +58,7 @@ test: swift-test python-test
 
 swift-test: deps
 	swift build --build-tests
-	swift test
+	swift test --disable-xctest
 
 # A fresh quickstart run, checked from Python with xarray, then the notebook executed headless.
 python-test: deps python-deps

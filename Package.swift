@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "ndyn", targets: ["ndyn"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
+        .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
     ],
     targets: [
@@ -19,6 +20,7 @@ let package = Package(
 
         // Core modules.
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
+        .target(name: "Integrators"),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
         .target(name: "Scenarios", dependencies: ["NetCDF"]),
@@ -27,6 +29,7 @@ let package = Package(
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),

@@ -1,0 +1,69 @@
+import Dispatch
+
+/// Result slots written concurrently, one per member index (each index written by exactly one
+/// iteration, read only after all iterations finished).
+final class EnsembleResults: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<Result<ODESolution, IntegrationError>?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+}
+
+/// Solves `count` independent problems concurrently (`DispatchQueue.concurrentPerform`), each
+/// with its own adaptive steps. Member `i` is built by `problem(i)` on the worker thread that
+/// solves it, so `ODEProblem` itself need not be `Sendable`. Each member's result depends only on
+/// its problem and the arguments, never on the number of threads or scheduling.
+///
+/// - Returns: one `Result` per member, in index order; a failing member does not affect others.
+public func solveEnsemble<Method: AdaptiveRungeKuttaMethod>(
+    count: Int,
+    using method: Method,
+    tolerance: Tolerance = Tolerance(),
+    saveAt: SaveAt = .final,
+    controller: PIController = PIController(),
+    maxSteps: Int = 100_000,
+    denseOutput: Bool = false,
+    problem: @Sendable (Int) -> ODEProblem
+) -> [Result<ODESolution, IntegrationError>] {
+    guard count > 0 else { return [] }
+    let results = EnsembleResults(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        let member = problem(i)
+        let result: Result<ODESolution, IntegrationError>
+        do throws(IntegrationError) {
+            result = .success(
+                try solve(
+                    member, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
+                    maxSteps: maxSteps, denseOutput: denseOutput))
+        } catch {
+            result = .failure(error)
+        }
+        results.slots[i] = result
+    }
+    return results.slots.map { $0! }
+}
+
+/// Ensemble over a parameter array: member `i` is `problem(parameters[i])`.
+/// See ``solveEnsemble(count:using:tolerance:saveAt:controller:maxSteps:denseOutput:problem:)``.
+public func solveEnsemble<Parameter: Sendable, Method: AdaptiveRungeKuttaMethod>(
+    parameters: [Parameter],
+    using method: Method,
+    tolerance: Tolerance = Tolerance(),
+    saveAt: SaveAt = .final,
+    controller: PIController = PIController(),
+    maxSteps: Int = 100_000,
+    denseOutput: Bool = false,
+    problem: @Sendable (Parameter) -> ODEProblem
+) -> [Result<ODESolution, IntegrationError>] {
+    solveEnsemble(
+        count: parameters.count, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
+        maxSteps: maxSteps, denseOutput: denseOutput
+    ) { i in problem(parameters[i]) }
+}

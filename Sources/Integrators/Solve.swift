@@ -1,0 +1,97 @@
+/// Validates the problem itself (state and span).
+@usableFromInline
+func validate(_ problem: ODEProblem) throws(IntegrationError) {
+    guard !problem.initial.isEmpty else { throw .emptyInitialState }
+    for (i, v) in problem.initial.enumerated() where !v.isFinite {
+        throw .invalidInitialState(index: i, value: v)
+    }
+    guard problem.start.isFinite, problem.end.isFinite, problem.start != problem.end else {
+        throw .invalidTimeSpan(start: problem.start, end: problem.end)
+    }
+}
+
+/// Solves `problem` with an adaptive explicit Runge–Kutta method.
+///
+/// Each step's local error estimate `err = h Σ (b_i - b̂_i) k_i` is measured in the RMS (Hairer)
+/// norm scaled by `atol_i + rtol_i max(|y_i|, |ynew_i|)` (see ``Tolerance``); a step is accepted if
+/// that norm is `<= 1`, and the next step size comes from `controller` (``PIController``).
+/// The first step is `initialStep` if given, otherwise Hairer's selection (one extra RHS call).
+/// Works forward and backward in time (`problem.end < problem.start`).
+///
+/// - Parameters:
+///   - problem: the initial-value problem.
+///   - method: `BogackiShampine3()`, `DormandPrince5()`, `Tsit5()`, `Verner7()` or any
+///     ``AdaptiveRungeKuttaMethod``.
+///   - tolerance: `rtol` / `atol`, scalar or per component.
+///   - saveAt: which points go into `times`/`states` (default: every step).
+///   - controller: step-size controller parameters.
+///   - initialStep: first step magnitude (time units, `> 0`), or `nil` for automatic.
+///   - maxStep: upper bound on `|h|` (time units), or `nil` for none.
+///   - maxSteps: limit on attempted (accepted + rejected) steps.
+///   - denseOutput: store the interpolant of every step so that `solution(t)` works (default `true`).
+/// - Throws: ``IntegrationError``: invalid input, or a run-time failure carrying the partial solution.
+@inlinable
+public func solve<Method: AdaptiveRungeKuttaMethod>(
+    _ problem: ODEProblem,
+    using method: Method,
+    tolerance: Tolerance = Tolerance(),
+    saveAt: SaveAt = .steps,
+    controller: PIController = PIController(),
+    initialStep: Double? = nil,
+    maxStep: Double? = nil,
+    maxSteps: Int = 100_000,
+    denseOutput: Bool = true
+) throws(IntegrationError) -> ODESolution {
+    let tableau = method.tableau
+    guard tableau.errorWeights != nil, let q = tableau.embeddedOrder else {
+        throw .invalidArgument("method \(method.name) has no embedded error estimator")
+    }
+    try validate(problem)
+    let (rtol, atol) = try tolerance.resolved(dimension: problem.dimension)
+    let save = try saveAt.resolved(start: problem.start, end: problem.end)
+    let resolvedController = try controller.resolved(errorEstimatorOrder: q)
+    if let h0 = initialStep, !(h0.isFinite && h0 > 0) {
+        throw .invalidStepSize(name: "initialStep", value: h0)
+    }
+    if let hmax = maxStep, !(hmax > 0) {
+        throw .invalidStepSize(name: "maxStep", value: hmax)
+    }
+    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
+
+    var integrator = ExplicitRKIntegrator(
+        method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput)
+    try integrator.integrateAdaptive(
+        controller: resolvedController, initialStep: initialStep, maxStep: maxStep ?? .infinity, maxSteps: maxSteps)
+    return integrator.makeSolution(completed: true)
+}
+
+/// Solves `problem` with fixed steps of size `step` (time units, magnitude; the sign follows the
+/// integration direction). The number of steps is `ceil(|t1 - t0| / step)` (an exact multiple
+/// within `1e-9` relative is not rounded up); step `k` ends at `t0 ± k·step` and the last step ends
+/// exactly at `t1` (so it may be shorter). Any ``ExplicitRungeKuttaMethod`` works, including the
+/// adaptive ones (their error estimate is then ignored), e.g. `solve(p, using: RK4(), step: 0.01)`.
+///
+/// - Parameters:
+///   - maxSteps: limit on steps; exceeding it throws with the partial solution.
+///   - denseOutput: store each step's interpolant (method's own, or cubic Hermite).
+/// - Throws: ``IntegrationError``; a NaN/Inf state throws ``IntegrationError/nonFiniteState(_:)``
+///   immediately (fixed steps cannot retreat).
+@inlinable
+public func solve<Method: ExplicitRungeKuttaMethod>(
+    _ problem: ODEProblem,
+    using method: Method,
+    step: Double,
+    saveAt: SaveAt = .steps,
+    maxSteps: Int = 10_000_000,
+    denseOutput: Bool = true
+) throws(IntegrationError) -> ODESolution {
+    try validate(problem)
+    guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
+    let save = try saveAt.resolved(start: problem.start, end: problem.end)
+    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
+    let ones = [Double](repeating: 1, count: problem.dimension)
+    var integrator = ExplicitRKIntegrator(
+        method: method, problem: problem, absolute: ones, relative: ones, saveAt: save, denseOutput: denseOutput)
+    try integrator.integrateFixed(step: step, maxSteps: maxSteps)
+    return integrator.makeSolution(completed: true)
+}
