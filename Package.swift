@@ -20,18 +20,18 @@ let package = Package(
 
         // Core modules.
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "Integrators"),
+        .target(name: "Integrators", dependencies: ["NetCDF"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
 
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "TestSupport"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]
 )

@@ -7,9 +7,9 @@
 // the output arrays. The integrator is a struct living in a local variable of `solve`, so there are
 // no dynamic exclusivity checks. All of it is `@inlinable`, so `solve` specialises in client modules.
 //
-// Integrator state for a future bit-identical restart: `t`, `y`, the signed step `h` and the
-// controller's `PIController.State` of `integrateAdaptive`, and the first-stage derivative `k_1`
-// (stage 0, which is `f(t, y)` reused from the previous step).
+// Integrator state for a bit-identical restart (see ODEIntegrator+Snapshot.swift): `t`, `y`, the
+// signed next step `h`, the controller's `PIController.State`, the first-stage derivative `k_1`
+// (stage 0, `f(t, y)` reused from the previous step), counters and the saveAt cursor.
 
 /// Rows of a sparse coefficient matrix over stage vectors (zeros dropped). Stage `j` lives at
 /// `stages + j·n` in one contiguous block, so each nonzero stores the element offset `j·n`.
@@ -218,6 +218,18 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     @usableFromInline let storeDense: Bool
     @usableFromInline var denseTimes: [Double] = []
     @usableFromInline var denseCoefficients: [Double] = []
+    // Stepping state kept between calls, so a solve can pause, snapshot and resume exactly.
+    /// The (signed) step size to attempt next.
+    @usableFromInline var h: Double = 0
+    @usableFromInline var controllerState = PIController.State()
+    @usableFromInline var lastFailureNonFinite = false
+    /// `f(t0, y0)` evaluated and the initial point recorded.
+    @usableFromInline var started = false
+    /// `t == tEnd` reached.
+    @usableFromInline var finished = false
+    /// Fixed-step mode: steps taken so far and the total.
+    @usableFromInline var fixedIndex = 0
+    @usableFromInline var fixedCount = 0
 
     @usableFromInline
     init(
@@ -412,90 +424,101 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
 
     // MARK: drivers
 
-    /// Fixed steps of size `step` (the last one shortened to end exactly at `t1`).
+    /// Number of fixed steps of size `step` covering the span (an exact multiple within `1e-9`
+    /// relative is not rounded up).
     @inlinable
-    mutating func integrateFixed(step: Double, maxSteps: Int) throws(IntegrationError) {
-        try start()
+    func fixedStepCount(step: Double) -> Int {
         let ratio = abs(tEnd - tStart) / step
-        let count: Int
         let nearest = ratio.rounded()
-        if ratio >= 1e15 {
-            count = Int.max
-        } else if abs(ratio - nearest) <= 1e-9 * Swift.max(1, ratio) {
-            count = Swift.max(1, Int(nearest))
-        } else {
-            count = Int(ratio.rounded(.up))
-        }
-        var k = 0
-        while k < count {
-            let tNew = k + 1 == count ? tEnd : tStart + direction * Double(k + 1) * step
-            let h = tNew - t
-            if k >= maxSteps {
-                throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
-            }
-            computeStages(h: h)
-            guard allFinite(yNew, count: n) else {
-                throw .nonFiniteState(failure(stepSize: h))
-            }
-            try accept(h: h, tNew: tNew)
-            k += 1
-        }
+        if ratio >= 1e15 { return Int.max }
+        if abs(ratio - nearest) <= 1e-9 * Swift.max(1, ratio) { return Swift.max(1, Int(nearest)) }
+        return Int(ratio.rounded(.up))
     }
 
-    /// Adaptive steps controlled by `controller` (see ``PIController``).
+    /// Starts a fixed-step solve: `f(t0, y0)` and the step count.
     @inlinable
-    mutating func integrateAdaptive(
-        controller: PIController.Resolved, initialStep: Double?, maxStep: Double, maxSteps: Int
-    ) throws(IntegrationError) {
+    mutating func beginFixed(step: Double) throws(IntegrationError) {
         try start()
-        let spanLength = abs(tEnd - tStart)
-        var h: Double
+        fixedCount = fixedStepCount(step: step)
+        started = true
+    }
+
+    /// Takes fixed step number `fixedIndex + 1` (the last one ends exactly at `t1`).
+    @inlinable
+    mutating func attemptFixedStep(step: Double, maxSteps: Int) throws(IntegrationError) {
+        let tNew = fixedIndex + 1 == fixedCount ? tEnd : tStart + direction * Double(fixedIndex + 1) * step
+        let h = tNew - t
+        if fixedIndex >= maxSteps {
+            throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
+        }
+        computeStages(h: h)
+        guard allFinite(yNew, count: n) else {
+            throw .nonFiniteState(failure(stepSize: h))
+        }
+        try accept(h: h, tNew: tNew)
+        fixedIndex += 1
+        if fixedIndex == fixedCount { finished = true }
+    }
+
+    /// Starts an adaptive solve: `f(t0, y0)` and the first step size (given or Hairer's).
+    @inlinable
+    mutating func beginAdaptive(initialStep: Double?, maxStep: Double) throws(IntegrationError) {
+        try start()
         if let h0 = initialStep {
             h = direction * Swift.min(h0, maxStep)
         } else {
             let w = work
             let magnitude = hairerInitialStep(
                 count: n, t0: t, y0: y, f0: w.stages, direction: direction, order: order,
-                absolute: w.absolute, relative: w.relative, spanLength: spanLength, maxStep: maxStep,
+                absolute: w.absolute, relative: w.relative, spanLength: abs(tEnd - tStart), maxStep: maxStep,
                 scratchY: yNew, scratchF: w.tmp,
                 evaluate: { time, state, out in self.evaluate(time, state, into: out) })
             h = direction * magnitude
         }
-        var state = PIController.State()
-        var lastFailureNonFinite = false
-        while true {
-            var isLast = false
-            if abs(h) > maxStep { h = direction * maxStep }
-            if direction * (t + 1.01 * h - tEnd) >= 0 {
-                h = tEnd - t
-                isLast = true
+        started = true
+    }
+
+    /// Attempts one adaptive step of size `h`; on acceptance advances `t`, and in any case
+    /// chooses the next `h` with `controller`.
+    @inlinable
+    mutating func attemptAdaptiveStep(
+        controller: PIController.Resolved, maxStep: Double, maxSteps: Int
+    ) throws(IntegrationError) {
+        var isLast = false
+        if abs(h) > maxStep { h = direction * maxStep }
+        if direction * (t + 1.01 * h - tEnd) >= 0 {
+            h = tEnd - t
+            isLast = true
+        }
+        if abs(h) < minimumStep() {
+            throw lastFailureNonFinite
+                ? .nonFiniteState(failure(stepSize: h)) : .stepSizeUnderflow(failure(stepSize: h))
+        }
+        if statistics.acceptedSteps + statistics.rejectedSteps >= maxSteps {
+            throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
+        }
+        computeStages(h: h)
+        let err = errorNorm(h: h)
+        if !err.isFinite {
+            statistics.rejectedSteps &+= 1
+            controllerState.previousStepRejected = true
+            lastFailureNonFinite = true
+            h *= controller.minFactor
+            return
+        }
+        lastFailureNonFinite = false
+        if err <= 1 {
+            let factor = controller.factorAfterAcceptance(error: err, state: &controllerState)
+            try accept(h: h, tNew: isLast ? tEnd : t + h)
+            if isLast {
+                finished = true
+                return
             }
-            if abs(h) < minimumStep() {
-                throw lastFailureNonFinite
-                    ? .nonFiniteState(failure(stepSize: h)) : .stepSizeUnderflow(failure(stepSize: h))
-            }
-            if statistics.acceptedSteps + statistics.rejectedSteps >= maxSteps {
-                throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
-            }
-            computeStages(h: h)
-            let err = errorNorm(h: h)
-            if !err.isFinite {
-                statistics.rejectedSteps &+= 1
-                state.previousStepRejected = true
-                lastFailureNonFinite = true
-                h *= controller.minFactor
-                continue
-            }
-            lastFailureNonFinite = false
-            if err <= 1 {
-                let factor = controller.factorAfterAcceptance(error: err, state: &state)
-                try accept(h: h, tNew: isLast ? tEnd : t + h)
-                if isLast { return }
-                h *= factor
-            } else {
-                statistics.rejectedSteps &+= 1
-                h *= controller.factorAfterRejection(error: err, state: &state)
-            }
+            h *= factor
+        } else {
+            statistics.rejectedSteps &+= 1
+            h *= controller.factorAfterRejection(error: err, state: &controllerState)
         }
     }
+
 }

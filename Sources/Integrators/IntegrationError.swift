@@ -43,6 +43,8 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
     case invalidSaveAt(String)
     /// Some other argument is invalid (e.g. `maxSteps < 1`, controller parameters).
     case invalidArgument(String)
+    /// A snapshot cannot resume this solve (another method, problem size, span or tolerance; or incomplete).
+    case invalidSnapshot(String)
 
     // MARK: run-time failures
     /// `maxSteps` attempted (accepted + rejected) steps were used before reaching the end.
@@ -85,6 +87,8 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
             return "Invalid \(name) = \(value): must be finite and > 0"
         case .invalidSaveAt(let reason):
             return "Invalid saveAt: \(reason)"
+        case .invalidSnapshot(let reason):
+            return "Cannot resume from this snapshot: \(reason)."
         case .invalidArgument(let reason):
             return "Invalid argument: \(reason)"
         case .maxStepsReached(let maxSteps, let f):

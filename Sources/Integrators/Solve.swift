@@ -42,27 +42,11 @@ public func solve<Method: AdaptiveRungeKuttaMethod>(
     maxSteps: Int = 100_000,
     denseOutput: Bool = true
 ) throws(IntegrationError) -> ODESolution {
-    let tableau = method.tableau
-    guard tableau.errorWeights != nil, let q = tableau.embeddedOrder else {
-        throw .invalidArgument("method \(method.name) has no embedded error estimator")
-    }
-    try validate(problem)
-    let (rtol, atol) = try tolerance.resolved(dimension: problem.dimension)
-    let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    let resolvedController = try controller.resolved(errorEstimatorOrder: q)
-    if let h0 = initialStep, !(h0.isFinite && h0 > 0) {
-        throw .invalidStepSize(name: "initialStep", value: h0)
-    }
-    if let hmax = maxStep, !(hmax > 0) {
-        throw .invalidStepSize(name: "maxStep", value: hmax)
-    }
-    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
-
-    var integrator = ExplicitRKIntegrator(
-        method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput)
-    try integrator.integrateAdaptive(
-        controller: resolvedController, initialStep: initialStep, maxStep: maxStep ?? .infinity, maxSteps: maxSteps)
-    return integrator.makeSolution(completed: true)
+    var integrator = try ODEIntegrator(
+        problem, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller, initialStep: initialStep,
+        maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput)
+    try integrator.finish()
+    return integrator.solution
 }
 
 /// Solves `problem` with fixed steps of size `step` (time units, magnitude; the sign follows the
@@ -85,13 +69,8 @@ public func solve<Method: ExplicitRungeKuttaMethod>(
     maxSteps: Int = 10_000_000,
     denseOutput: Bool = true
 ) throws(IntegrationError) -> ODESolution {
-    try validate(problem)
-    guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
-    let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
-    let ones = [Double](repeating: 1, count: problem.dimension)
-    var integrator = ExplicitRKIntegrator(
-        method: method, problem: problem, absolute: ones, relative: ones, saveAt: save, denseOutput: denseOutput)
-    try integrator.integrateFixed(step: step, maxSteps: maxSteps)
-    return integrator.makeSolution(completed: true)
+    var integrator = try ODEIntegrator(
+        problem, using: method, step: step, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput)
+    try integrator.finish()
+    return integrator.solution
 }

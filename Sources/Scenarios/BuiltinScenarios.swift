@@ -23,9 +23,11 @@ public enum BuiltinScenarios {
     "rho": 28,
     "beta": 2.6666666666666665,
     "initial": [1, 1, 1],
-    "dt": 0.001,
-    "steps": 40000,
-    "save_every": 10
+    "t_end": 40,
+    "method": "Tsit5",
+    "rtol": 1e-8,
+    "atol": 1e-8,
+    "save_at": 0.01
   }
 }
 """#

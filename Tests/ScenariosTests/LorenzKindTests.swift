@@ -1,37 +1,18 @@
 import Foundation
 import NetCDF
+import Integrators
 import Testing
 @testable import Scenarios
 
 @Suite struct LorenzKindTests {
-    let system = LorenzSystem(sigma: 10, rho: 28, beta: 8.0 / 3.0)
-
-    func integrate(to end: Double, steps: Int) -> SIMD3<Double> {
-        var state = SIMD3(1.0, 1.0, 1.0)
-        for _ in 0..<steps { state = system.rk4Step(state, dt: end / Double(steps)) }
-        return state
-    }
-
-    @Test func rk4ConvergesAtFourthOrder() {
-        // Errors against a much finer solution, for dt = 0.1/10 ... 0.1/80 over t ∈ [0, 0.1]
-        // (short enough that the chaotic growth of errors does not mask the order).
-        let reference = integrate(to: 0.1, steps: 20_000)
-        let errors = [10, 20, 40, 80].map { steps -> Double in
-            let difference = integrate(to: 0.1, steps: steps) - reference
-            return (difference * difference).sum().squareRoot()
-        }
-        for k in 0..<3 {
-            let order = log2(errors[k] / errors[k + 1])
-            #expect(abs(order - 4) < 0.1, "observed order \(order) between dt=0.1/\(10 << k) and 0.1/\(20 << k)")
-        }
-    }
-
-    @Test func equilibriumStaysPut() {
+    @Test func equilibriumStaysPut() throws {
         // C+ = (√(β(ρ−1)), √(β(ρ−1)), ρ−1) is a fixed point of the flow.
-        let c = (system.beta * (system.rho - 1)).squareRoot()
-        var state = SIMD3(c, c, system.rho - 1)
-        for _ in 0..<1000 { state = system.rk4Step(state, dt: 0.001) }
-        #expect(abs(state.x - c) < 1e-10 && abs(state.z - (system.rho - 1)) < 1e-10)
+        let c = (8.0 / 3.0 * 27).squareRoot()
+        let dir = NSTemporaryDirectory() + "/lorenz-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let record = try run(#"{"kind": "lorenz", "name": "eq", "seed": 1, "parameters": {"initial": [\#(c), \#(c), 27], "t_end": 5}}"#, in: dir)
+        guard case .array(let final)? = record["statistics"]?["final_state"] else { Issue.record("no final state"); return }
+        #expect(abs((final[0].doubleValue ?? 0) - c) < 1e-6 && abs((final[2].doubleValue ?? 0) - 27) < 1e-6)  // rtol 1e-8 × |z| per step
     }
 
     func run(_ json: String, in dir: String) throws(RunFailure) -> JSONValue {
@@ -44,53 +25,57 @@ import Testing
     @Test func runWritesCFOutputAndRecord() throws {
         let dir = NSTemporaryDirectory() + "/lorenz-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let record = try run(#"{"kind": "lorenz", "name": "t", "seed": 7, "parameters": {"steps": 1000, "save_every": 100, "dt": 0.001}}"#, in: dir)
+        let record = try run(#"{"kind": "lorenz", "name": "t", "seed": 7, "parameters": {"t_end": 1, "save_at": 0.1}}"#, in: dir)
         #expect(record["status"] == .string("completed"))
         #expect(record["statistics"]?["records"] == .integer(11))
-        #expect(record["statistics"]?["rhs_evaluations"] == .integer(4000))
+        #expect(record["statistics"]?["method"] == .string("Tsit5"))
 
         let dataset = try Dataset.open(dir + "/t/output.nc")
         #expect(try dataset.attribute("Conventions") == .text("CF-1.10"))
         #expect(try dataset.attribute("scenario_seed") == .int64([7]))
         #expect(try dataset.attribute("history")?.text?.hasSuffix(": test") == true)
+        #expect(try dataset.attribute("solver_method") == .text("Tsit5"))
+        #expect(try dataset.attribute("solver_rhs_evaluations") == record["statistics"]?["rhs_evaluations"].flatMap { if case .integer(let i) = $0 { return .int64([i]) }; return nil })
         let time = try dataset.variable("time")
         #expect(time.dimensions == [Dimension(name: "time", length: 11, isUnlimited: true)])
         #expect(time.attribute("axis") == .text("T"))
         #expect(time.attribute("standard_name") == .text("time"))
-        #expect(try dataset.read(Double.self, from: "time") == (0...10).map { Double($0 * 100) * 0.001 })
+        let times = try dataset.read(Double.self, from: "time")
+        #expect(zip(times, (0...10).map { Double($0) * 0.1 }).allSatisfy { abs($0 - $1) < 1e-14 })
         for name in ["x", "y", "z"] {
             let variable = try dataset.variable(name)
             #expect(variable.attribute("units") == .text("1"))
             #expect(variable.attribute("long_name")?.text?.hasPrefix("Lorenz \(name)") == true)
         }
-        // The last record is the state reached by the same RK4 steps.
-        let expected = integrate(to: 1, steps: 1000)
-        #expect(try dataset.read(Double.self, from: "x").last == expected.x)
-        #expect(try dataset.read(Double.self, from: "z").last == expected.z)
+        // The last record agrees with an independent high-accuracy solve (Verner7 at 1e-13).
+        let reference = try solve(ODEProblem(initial: [1, 1, 1], timeSpan: 0...1) { _, y, dy in
+            dy[0] = 10 * (y[1] - y[0]); dy[1] = y[0] * (28 - y[2]) - y[1]; dy[2] = y[0] * y[1] - 8.0 / 3.0 * y[2]
+        }, using: Verner7(), tolerance: Tolerance(relative: 1e-13, absolute: 1e-13), saveAt: .final).final
+        #expect(abs(try dataset.read(Double.self, from: "x").last! - reference[0]) < 1e-6)
+        #expect(abs(try dataset.read(Double.self, from: "z").last! - reference[2]) < 1e-6)
 
         let recorded = try JSONParser.parse(String(contentsOfFile: dir + "/t/run.json", encoding: .utf8))
         #expect(recorded == record)
         #expect(recorded["versions"]?["netcdf"] != nil)
-        #expect(recorded["scenario"]?["parameters"]?["save_every"] == .integer(100))
+        #expect(recorded["scenario"]?["parameters"]?["save_at"] == .number(0.1))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: dir + "/t"))?.sorted() == ["output.nc", "run.json"])
     }
 
     @Test func divergingRunFailsAndKeepsThePreviousOutput() throws {
         let dir = NSTemporaryDirectory() + "/lorenz-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = try run(#"{"kind": "lorenz", "name": "t", "seed": 1, "parameters": {"steps": 100}}"#, in: dir)
+        _ = try run(#"{"kind": "lorenz", "name": "t", "seed": 1, "parameters": {"t_end": 1}}"#, in: dir)
         let good = try Data(contentsOf: URL(fileURLWithPath: dir + "/t/output.nc"))
         do {
-            _ = try run(#"{"kind": "lorenz", "name": "t", "seed": 1, "parameters": {"steps": 2000, "dt": 0.9}}"#, in: dir)
+            _ = try run(#"{"kind": "lorenz", "name": "t", "seed": 1, "parameters": {"method": "Euler", "dt": 0.9, "t_end": 1000}}"#, in: dir)
             Issue.record("a run with dt=0.9 did not fail")
         } catch {
-            #expect(error.message.contains("infinite or NaN"))
-            #expect(error.message.contains("smaller dt"))
+            #expect(error.message.contains("NaN or infinity"), "\(error)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/t/output.nc")) == good)
         let record = try JSONParser.parse(String(contentsOfFile: dir + "/t/run.json", encoding: .utf8))
         #expect(record["status"] == .string("failed"))
-        #expect(record["error"].map { "\($0)".contains("smaller dt") } == true)
+        #expect(record["error"].map { "\($0)".contains("NaN or infinity") } == true)
         #expect((try? FileManager.default.contentsOfDirectory(atPath: dir + "/t"))?.sorted() == ["output.nc", "run.json"])
     }
 

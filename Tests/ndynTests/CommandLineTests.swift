@@ -45,7 +45,7 @@ import TestSupport
         #expect(list.status == 0)
         #expect(list.stdout.hasPrefix("lorenz  Lorenz (1963)"))
         let parameters = try CLI.run(["list", "lorenz"])
-        #expect(parameters.stdout.contains("  steps  (an integer from 1 to 1000000000; default 40000)"))
+        #expect(parameters.stdout.contains("  max_steps  (an integer from 1 to 1000000000; default 10000000)"))
         let unknown = try CLI.run(["list", "lorentz"])
         #expect(unknown.status == 2 && unknown.stderr.contains(#"did you mean "lorenz"?"#))
     }
@@ -96,22 +96,23 @@ import TestSupport
         let info = try CLI.run(["info", dir.file("out/quickstart/output.nc")])
         #expect(info.status == 0)
         #expect(info.stdout.contains("time = UNLIMITED ; // (4001 currently)"))
-        #expect(info.stdout.contains("double x(time) ;  // deflate 4+shuffle, chunks 4001, range ["))
+        #expect(info.stdout.contains("double x(time) ;  // deflate 4+shuffle, chunks 4096, range ["))
         #expect(info.stdout.contains(#":Conventions = "CF-1.10" ;"#))
 
         let forced = try CLI.run(["run", scenario, "--output", "out", "--progress"], in: dir.path)
         #expect(forced.status == 0)
-        #expect(forced.stderr.contains("lorenz 'quickstart'  100%  step 40000/40000  t=40"))
+        #expect(forced.stderr.contains("lorenz 'quickstart'  100%  t=40  steps "))
+        #expect(forced.stderr.contains("lorenz 'quickstart'  50%  t="))
         let quiet = try CLI.run(["run", scenario, "--output", "out", "--quiet"], in: dir.path)
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
 
     @Test func failedRunExitsWithOne() throws {
         let dir = TemporaryDirectory()
-        let path = dir.write("blowup.json", #"{"kind": "lorenz", "name": "b", "seed": 1, "parameters": {"dt": 0.9, "steps": 1000}}"#)
+        let path = dir.write("blowup.json", #"{"kind": "lorenz", "name": "b", "seed": 1, "parameters": {"method": "Euler", "dt": 0.9, "t_end": 1000}}"#)
         let result = try CLI.run(["run", path], in: dir.path)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("run 'b' failed: the state became infinite or NaN"))
+        #expect(result.stderr.contains("run 'b' failed: Integration stopped: the right-hand side returned NaN or infinity"))
         #expect(result.stderr.contains("runs/b/run.json"))
     }
 

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct InterruptedRunTests {
     @Test func sigkillMidWriteKeepsThePreviousOutput() throws {
         let dir = TemporaryDirectory()
-        let small = dir.write("small.json", #"{"kind": "lorenz", "name": "k", "seed": 1, "parameters": {"steps": 2000}}"#)
+        let small = dir.write("small.json", #"{"kind": "lorenz", "name": "k", "seed": 1, "parameters": {"t_end": 2, "save_at": 0.01}}"#)
         #expect(try CLI.run(["run", small, "--quiet"], in: dir.path).status == 0)
         let output = dir.file("runs/k/output.nc")
         let good = try Data(contentsOf: URL(fileURLWithPath: output))
@@ -16,7 +16,7 @@ import TestSupport
 
         // A long run (minutes) writing records continuously; kill it while its temporary
         // file exists and it is still writing.
-        let long = dir.write("long.json", #"{"kind": "lorenz", "name": "k", "seed": 1, "parameters": {"steps": 50000000, "save_every": 5, "dt": 0.00001}}"#)
+        let long = dir.write("long.json", #"{"kind": "lorenz", "name": "k", "seed": 1, "parameters": {"t_end": 100000, "save_at": 0.01}}"#)
         let (process, _, _) = try CLI.start(["run", long, "--quiet"], in: dir.path)
         let deadline = Date().addingTimeInterval(60)
         var sawPartial = false

@@ -44,9 +44,10 @@ for name in ["x", "y", "z"]:
     encoding = variable.encoding
     check(f"{name} is deflated and chunked", encoding.get("zlib") and encoding.get("chunksizes"), encoding)
 
-# Values: an independent RK4 in NumPy reproduces the first records to round-off.
+# Values: an independent fine-step RK4 in NumPy agrees with the adaptive solution at t = 1.
 sigma, rho, beta = ds.attrs["lorenz_sigma"], ds.attrs["lorenz_rho"], ds.attrs["lorenz_beta"]
-dt = ds.attrs["time_step"]
+check("solver statistics recorded", ds.attrs.get("solver_method") == "Tsit5"
+      and ds.attrs.get("solver_accepted_steps", 0) > 0 and ds.attrs.get("solver_rhs_evaluations", 0) > 0, ds.attrs)
 
 
 def f(s):
@@ -54,12 +55,14 @@ def f(s):
 
 
 state = np.array([1.0, 1.0, 1.0])
-for _ in range(1000):  # t = 1.0, record 100
+dt = 1e-4
+for _ in range(10_000):  # t = 1.0
     k1 = f(state); k2 = f(state + 0.5 * dt * k1); k3 = f(state + 0.5 * dt * k2); k4 = f(state + dt * k3)
     state = state + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-at_one = ds.sel(time=1.0)
+at_one = ds.sel(time=1.0, method="nearest")
+check("record at t=1 is at t=1", abs(float(at_one.time) - 1.0) < 1e-12, float(at_one.time))
 difference = np.abs(np.array([at_one.x, at_one.y, at_one.z]) - state).max()
-check("state at t=1 matches NumPy RK4 to 1e-12", difference < 1e-12, difference)
+check("state at t=1 matches NumPy RK4 (dt=1e-4) to 1e-6", difference < 1e-6, difference)
 late = ds.sel(time=slice(5, None))
 check("trajectory stays on the attractor (|x|<25, |y|<35, 0<z<55)",
       (abs(late.x) < 25).all() and (abs(late.y) < 35).all() and ((late.z > 0) & (late.z < 55)).all())

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A progress line on stderr: steps done, simulated time, percentage and ETA.
+/// A progress line on stderr: percentage, simulated time, steps taken and ETA.
 ///
 /// Shown when stderr is a terminal (redrawn in place, at most ~10 times a second); in batch
 /// logs it stays quiet unless forced, and then prints one line per 10 % of the work.
@@ -17,7 +17,6 @@ public final class ProgressReporter {
     private let isTerminal: Bool
     private let enabled: Bool
     private var label = ""
-    private var total = 0
     private var started = Date()
     private var lastDraw = Date.distantPast
     private var lastDecile = -1
@@ -32,30 +31,29 @@ public final class ProgressReporter {
         }
     }
 
-    /// Starts a new piece of work of `total` steps.
-    public func begin(_ label: String, total: Int) {
+    /// Starts a new piece of work.
+    public func begin(_ label: String) {
         self.label = label
-        self.total = max(total, 1)
         started = Date()
         lastDraw = .distantPast
         lastDecile = -1
     }
 
-    /// Reports that `done` of `total` steps are complete, at simulated time `time`.
-    public func update(done: Int, time: Double? = nil) {
+    /// Reports progress: the `fraction` done (0...1), the simulated `time` and the `steps` taken.
+    public func update(fraction: Double, time: Double? = nil, steps: Int? = nil) {
         guard enabled else { return }
         let now = Date()
-        let fraction = min(1, Double(done) / Double(total))
+        let fraction = min(1, max(0, fraction))
         if isTerminal {
-            guard now.timeIntervalSince(lastDraw) >= 0.1 || done >= total else { return }
+            guard now.timeIntervalSince(lastDraw) >= 0.1 || fraction >= 1 else { return }
             lastDraw = now
-            write("\r\u{1B}[K" + line(done: done, fraction: fraction, time: time, now: now))
+            write("\r\u{1B}[K" + line(fraction: fraction, time: time, steps: steps, now: now))
             drewInPlace = true
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
-            write(line(done: done, fraction: fraction, time: time, now: now) + "\n")
+            write(line(fraction: fraction, time: time, steps: steps, now: now) + "\n")
         }
     }
 
@@ -66,10 +64,11 @@ public final class ProgressReporter {
         drewInPlace = false
     }
 
-    private func line(done: Int, fraction: Double, time: Double?, now: Date) -> String {
+    private func line(fraction: Double, time: Double?, steps: Int?, now: Date) -> String {
         let elapsed = now.timeIntervalSince(started)
-        var text = "\(label)  \(Int(fraction * 100))%  step \(done)/\(total)"
+        var text = "\(label)  \(Int(fraction * 100))%"
         if let time { text += "  t=" + String(format: "%.6g", time) }
+        if let steps { text += "  steps \(steps)" }
         if fraction > 0, fraction < 1 {
             text += "  ETA " + Self.duration(elapsed * (1 - fraction) / fraction)
         } else {

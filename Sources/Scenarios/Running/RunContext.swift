@@ -35,6 +35,19 @@ public final class RunContext {
         return dataset
     }
 
+    /// Writes solver statistics as global attributes `solver_<name>` (numbers and text).
+    public func recordSolverStatistics(_ statistics: [(key: String, value: JSONValue)], in dataset: Dataset) throws {
+        for (key, value) in statistics {
+            switch value {
+            case .integer(let i): try dataset.setAttribute("solver_\(key)", .int64([i]))
+            case .number(let d): try dataset.setAttribute("solver_\(key)", .float64([d]))
+            case .string(let s): try dataset.setAttribute("solver_\(key)", .text(s))
+            case .array(let items): try dataset.setAttribute("solver_\(key)", .float64(items.compactMap(\.doubleValue)))
+            default: break
+            }
+        }
+    }
+
     /// `Conventions`, `title`, `history`, `source`, `references`, `comment` and the scenario itself.
     public func globalAttributes(title: String, references: String? = nil, comment: String? = nil) -> [Attribute] {
         var attributes = [

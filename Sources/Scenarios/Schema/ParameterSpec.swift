@@ -28,6 +28,10 @@ public enum ParameterType: Sendable {
     case boolean
     /// An array of exactly `count` finite numbers.
     case numbers(count: Int)
+    /// A non-empty array of finite numbers, at most `maximumCount` of them.
+    case numberList(maximumCount: Int)
+    /// Any one of several forms, e.g. a number or one of some strings.
+    indirect case union([ParameterType])
 
     /// What the type expects, in words.
     public var expectation: String {
@@ -47,6 +51,10 @@ public enum ParameterType: Sendable {
             return "true or false"
         case let .numbers(count):
             return "an array of \(count) finite numbers"
+        case let .numberList(maximumCount):
+            return "a non-empty array of at most \(maximumCount) finite numbers"
+        case let .union(types):
+            return types.map(\.expectation).joined(separator: ", or ")
         }
     }
 }

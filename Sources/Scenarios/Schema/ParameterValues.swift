@@ -10,6 +10,11 @@ public struct ParameterValues: Sendable, Equatable {
 
     public subscript(name: String) -> JSONValue? { json[name] }
 
+    /// An optional number parameter: nil when the scenario gave `null` or left it out.
+    public func optionalDouble(_ name: String) -> Double? {
+        json[name]?.doubleValue
+    }
+
     /// A number parameter (integers are widened).
     public func double(_ name: String) -> Double {
         guard let value = json[name]?.doubleValue else { preconditionFailure("parameter '\(name)' is not a validated number") }
@@ -75,7 +80,9 @@ enum SchemaValidator {
                 }
                 continue
             }
-            if let problem = check(provided, against: spec.type) {
+            if provided == .null, spec.defaultValue == .null {
+                members.append((spec.name, .null))  // an optional parameter, explicitly absent
+            } else if let problem = check(provided, against: spec.type) {
                 issues.append(ValidationIssue(path: memberPath, value: provided, expected: problem))
             } else {
                 members.append((spec.name, normalized(provided, for: spec.type)))
@@ -120,6 +127,15 @@ enum SchemaValidator {
                 return "\(type.expectation) (element \(i) is \(item.kindDescription))"
             }
             return nil
+        case let .numberList(maximumCount):
+            guard case .array(let items) = value, !items.isEmpty else { return type.expectation }
+            if items.count > maximumCount { return "\(type.expectation) (got \(items.count))" }
+            for (i, item) in items.enumerated() where !(item.doubleValue?.isFinite ?? false) {
+                return "\(type.expectation) (element \(i) is \(item.kindDescription))"
+            }
+            return nil
+        case let .union(types):
+            return types.contains { check(value, against: $0) == nil } ? nil : type.expectation
         }
     }
 

@@ -1,0 +1,22 @@
+/// A solve that can be driven piece by piece, drained of saved points, and checkpointed:
+/// what scenario runners need, whatever the method (explicit, stiff or stochastic).
+public protocol SteppableIntegrator {
+    /// Current time `t`.
+    var time: Double { get }
+    /// The end of the span.
+    var endTime: Double { get }
+    /// True once `t` reached the end of the span.
+    var isFinished: Bool { get }
+    /// Work counters so far.
+    var statistics: SolverStatistics { get }
+    /// Advances until `time` reaches or passes `target`, or the end of the span.
+    mutating func advance(to target: Double) throws(IntegrationError)
+    /// The saved points recorded since the last call (`times`, `states` row-major), removed.
+    mutating func takeSavedPoints() -> (times: [Double], states: [Double])
+    /// The complete integrator state.
+    func snapshot() -> IntegratorSnapshot
+    /// Continues from a snapshot of the same solve.
+    mutating func restore(_ snapshot: IntegratorSnapshot) throws(IntegrationError)
+}
+
+extension ODEIntegrator: SteppableIntegrator {}
