@@ -3,6 +3,8 @@
 public protocol SteppableIntegrator {
     /// Current time `t`.
     var time: Double { get }
+    /// Current state `y(t)`.
+    var state: [Double] { get }
     /// The end of the span.
     var endTime: Double { get }
     /// True once `t` reached the end of the span.

@@ -113,6 +113,7 @@ struct ODESolverSettings {
             ("factorizations", .integer(Int64(s.factorizations))),
             ("records", .integer(Int64(records))),
             ("final_time", .number(integrator.time)),
+            ("final_state", .array(integrator.state.map { .number($0) })),
         ]
     }
 }
