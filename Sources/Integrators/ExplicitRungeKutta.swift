@@ -230,6 +230,11 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     /// Fixed-step mode: steps taken so far and the total.
     @usableFromInline var fixedIndex = 0
     @usableFromInline var fixedCount = 0
+    // Events.
+    @usableFromInline var events: [Event] = []
+    /// `g_i(t, y)` at the current point.
+    @usableFromInline var eventValues: [Double] = []
+    @usableFromInline var occurrences: [EventOccurrence] = []
 
     @usableFromInline
     init(
@@ -293,6 +298,7 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         guard allFinite(work.stages, count: n) else {
             throw .nonFiniteDerivative(failure(stepSize: 0))
         }
+        if !events.isEmpty { evaluateEventConditions() }
     }
 
     /// Computes stages `2...s` and the trial state `yNew` for a step of (signed) size `h`.
@@ -349,8 +355,9 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     }
 
     /// Commits the trial step `t -> tNew` (signed size `h`): end derivative, output, FSAL reuse.
-    @inlinable
-    mutating func accept(h: Double, tNew: Double) throws(IntegrationError) {
+    /// Returns true when an event cut the step short (then `t` is the event's time).
+    @inlinable @discardableResult
+    mutating func accept(h: Double, tNew: Double) throws(IntegrationError) -> Bool {
         let w = work
         if !w.isFSAL {
             evaluate(tNew, yNew, into: w.stages + w.endStage * n)
@@ -363,6 +370,7 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
             }
         }
         statistics.acceptedSteps &+= 1
+        if !events.isEmpty, try handleEvents(h: h, tNew: tNew) { return true }
 
         var polynomialReady = false
         if storeDense {
@@ -391,6 +399,7 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         // f(t_{n+1}, y_{n+1}) becomes the next step's first stage (FSAL / reuse).
         w.stages.update(from: w.stages + w.endStage * n, count: n)
         t = tNew
+        return false
     }
 
     /// Smallest resolvable step magnitude near `t`.
@@ -415,11 +424,14 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
             times = [t]
             states = final
         }
-        return ODESolution(
+        var solution = ODESolution(
             dimension: n, start: tStart, end: tEnd, times: times, stateStorage: states,
             final: final, finalTime: t, statistics: statistics, completed: completed, methodName: methodName,
             denseTimes: storeDense ? denseTimes : [], denseCoefficients: denseCoefficients,
             denseDegree: work.degree, denseOrder: denseOrder)
+        solution.eventStorage = occurrences
+        if finished, t != tEnd, let last = occurrences.last, events[last.event].terminal { solution.stoppingEventStorage = last.event }
+        return solution
     }
 
     // MARK: drivers
@@ -455,7 +467,8 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         guard allFinite(yNew, count: n) else {
             throw .nonFiniteState(failure(stepSize: h))
         }
-        try accept(h: h, tNew: tNew)
+        // A step cut by an event is retaken from the event to the same grid point.
+        if try accept(h: h, tNew: tNew) { return }
         fixedIndex += 1
         if fixedIndex == fixedCount { finished = true }
     }
@@ -509,7 +522,10 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         lastFailureNonFinite = false
         if err <= 1 {
             let factor = controller.factorAfterAcceptance(error: err, state: &controllerState)
-            try accept(h: h, tNew: isLast ? tEnd : t + h)
+            if try accept(h: h, tNew: isLast ? tEnd : t + h) {
+                h *= factor  // cut at an event (which may have finished the solve)
+                return
+            }
             if isLast {
                 finished = true
                 return

@@ -25,6 +25,7 @@ extension ExplicitRKIntegrator {
                 "f": Array(UnsafeBufferPointer(start: work.stages, count: n)),
                 "rtol": Array(UnsafeBufferPointer(start: work.relative, count: n)),
                 "atol": Array(UnsafeBufferPointer(start: work.absolute, count: n)),
+                "event_values": eventValues,
             ])
     }
 
@@ -45,6 +46,7 @@ extension ExplicitRKIntegrator {
             throw .invalidSnapshot("its tolerances differ from this solve's at component \(i)")
         }
         let state = try snapshot.vector("y", count: n), derivative = try snapshot.vector("f", count: n)
+        let conditions = try snapshot.vector("event_values", count: events.count)
         t = try snapshot.scalar("t")
         h = try snapshot.scalar("h")
         controllerState = PIController.State(
@@ -66,6 +68,8 @@ extension ExplicitRKIntegrator {
             y[i] = state[i]
             work.stages[i] = derivative[i]
         }
+        eventValues = conditions
+        occurrences.removeAll()
         outTimes.removeAll()
         outStates.removeAll()
         denseTimes = started && storeDense ? [t] : []

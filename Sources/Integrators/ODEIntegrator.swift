@@ -93,6 +93,9 @@ public struct ODEIntegrator<Method: ExplicitRungeKuttaMethod> {
         return (core.outTimes, core.outStates)
     }
 
+    /// Events located since the start (or since the restored snapshot).
+    public var eventOccurrences: [EventOccurrence] { core.occurrences }
+
     /// The solution so far (saved points not yet taken, dense output, statistics);
     /// `completed` once finished.
     public var solution: ODESolution { core.makeSolution(completed: core.finished) }
@@ -104,7 +107,7 @@ extension ODEIntegrator where Method: AdaptiveRungeKuttaMethod {
     public init(
         _ problem: ODEProblem, using method: Method, tolerance: Tolerance = Tolerance(), saveAt: SaveAt = .steps,
         controller: PIController = PIController(), initialStep: Double? = nil, maxStep: Double? = nil,
-        maxSteps: Int = 100_000, denseOutput: Bool = false
+        maxSteps: Int = 100_000, denseOutput: Bool = false, events: [Event] = []
     ) throws(IntegrationError) {
         let tableau = method.tableau
         guard tableau.errorWeights != nil, let q = tableau.embeddedOrder else {
@@ -123,6 +126,8 @@ extension ODEIntegrator where Method: AdaptiveRungeKuttaMethod {
         guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
         core = ExplicitRKIntegrator(
             method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput)
+        core.events = events
+        core.eventValues = [Double](repeating: 0, count: events.count)
         mode = .adaptive(controller: resolvedController, initialStep: initialStep, maxStep: maxStep ?? .infinity)
         self.maxSteps = maxSteps
         self.tolerance = (rtol, atol)
@@ -134,7 +139,7 @@ extension ODEIntegrator {
     @inlinable
     public init(
         _ problem: ODEProblem, using method: Method, step: Double, saveAt: SaveAt = .steps,
-        maxSteps: Int = 10_000_000, denseOutput: Bool = false
+        maxSteps: Int = 10_000_000, denseOutput: Bool = false, events: [Event] = []
     ) throws(IntegrationError) {
         try validate(problem)
         guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
@@ -143,6 +148,8 @@ extension ODEIntegrator {
         let ones = [Double](repeating: 1, count: problem.dimension)
         core = ExplicitRKIntegrator(
             method: method, problem: problem, absolute: ones, relative: ones, saveAt: save, denseOutput: denseOutput)
+        core.events = events
+        core.eventValues = [Double](repeating: 0, count: events.count)
         mode = .fixed(step: step)
         self.maxSteps = maxSteps
         self.tolerance = (ones, ones)

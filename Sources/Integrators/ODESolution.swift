@@ -29,6 +29,12 @@ public struct ODESolution: Sendable {
     @usableFromInline let denseDegree: Int
     /// Order of the dense-output interpolant (local error `O(h^(order+1))`), if stored.
     public let denseOutputOrder: Int?
+    /// The events located during the solve, in time order (see ``Event``).
+    public var events: [EventOccurrence] { eventStorage }
+    /// The index of the terminal event that stopped the solve early, if one did.
+    public var stoppingEvent: Int? { stoppingEventStorage }
+    @usableFromInline var eventStorage: [EventOccurrence] = []
+    @usableFromInline var stoppingEventStorage: Int?
 
     @usableFromInline
     init(

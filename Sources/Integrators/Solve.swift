@@ -29,6 +29,8 @@ func validate(_ problem: ODEProblem) throws(IntegrationError) {
 ///   - maxStep: upper bound on `|h|` (time units), or `nil` for none.
 ///   - maxSteps: limit on attempted (accepted + rejected) steps.
 ///   - denseOutput: store the interpolant of every step so that `solution(t)` works (default `true`).
+///   - events: conditions whose zero crossings are located, recorded in `solution.events`, and may
+///     stop the solve or change the state (see ``Event``).
 /// - Throws: ``IntegrationError``: invalid input, or a run-time failure carrying the partial solution.
 @inlinable
 public func solve<Method: AdaptiveRungeKuttaMethod>(
@@ -40,11 +42,12 @@ public func solve<Method: AdaptiveRungeKuttaMethod>(
     initialStep: Double? = nil,
     maxStep: Double? = nil,
     maxSteps: Int = 100_000,
-    denseOutput: Bool = true
+    denseOutput: Bool = true,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     var integrator = try ODEIntegrator(
         problem, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller, initialStep: initialStep,
-        maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput)
+        maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput, events: events)
     try integrator.finish()
     return integrator.solution
 }
@@ -67,10 +70,11 @@ public func solve<Method: ExplicitRungeKuttaMethod>(
     step: Double,
     saveAt: SaveAt = .steps,
     maxSteps: Int = 10_000_000,
-    denseOutput: Bool = true
+    denseOutput: Bool = true,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     var integrator = try ODEIntegrator(
-        problem, using: method, step: step, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput)
+        problem, using: method, step: step, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput, events: events)
     try integrator.finish()
     return integrator.solution
 }
