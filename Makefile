@@ -11,12 +11,16 @@ PYTHON := $(VENV)/bin/python
 DEMO_SCENARIO := Scenarios/quickstart.json
 CHECK_DIR := .build/make-test
 
-.PHONY: help deps python-deps build demo test swift-test python-test clean
+BENCH_VENV := .venv-bench
+BENCH_DIR := .build/bench
+
+.PHONY: help deps python-deps build demo test swift-test python-test bench bench-deps clean
 
 help:
 	@echo "make demo   build (release) and run $(DEMO_SCENARIO), then say where the output is"
 	@echo "make test   swift test + the Python checks (xarray, CF metadata, notebook)"
-	@echo "make clean  remove build products, the Python environment and runs/"
+	@echo "make bench  time our integrators against SUNDIALS, diffrax and scipy; writes BENCHMARKS.md"
+	@echo "make clean  remove build products, the Python environments and runs/"
 
 # System packages: installed only when missing (apt-get; sudo when not root).
 deps:
@@ -70,5 +74,25 @@ python-test: deps python-deps
 	  --output-dir $(CHECK_DIR) --output quickstart.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_outputs.py $(CHECK_DIR)/runs/quickstart $(CHECK_DIR)/quickstart.executed.ipynb $(CHECK_DIR)/quickstart.png
 
+# Benchmarks: ours and the peers in one run on this machine, then BENCHMARKS.md.
+bench-deps: deps
+	@dpkg-query -W -f='$${Status}' libsundials-dev 2>/dev/null | grep -q "install ok installed" || { \
+	  echo "Installing libsundials-dev"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libsundials-dev; }
+	@[ -f $(BENCH_VENV)/.installed ] || { rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV) && \
+	  $(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/peers/requirements.txt && \
+	  touch $(BENCH_VENV)/.installed; }
+
+bench: bench-deps
+	swift build -c release --product integrator-bench
+	mkdir -p $(BENCH_DIR)
+	$(MAKE) -C Benchmarks/peers sundials_peer OUT=$(CURDIR)/$(BENCH_DIR)
+	.build/release/integrator-bench > $(BENCH_DIR)/neuraldynamics.jsonl
+	$(BENCH_DIR)/sundials_peer > $(BENCH_DIR)/sundials.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/python_peers.py > $(BENCH_DIR)/python.jsonl 2> $(BENCH_DIR)/python.stderr
+	$(BENCH_VENV)/bin/python Benchmarks/peers/verify_results.py $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > /dev/null
+	python3 Benchmarks/report.py $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > BENCHMARKS.md
+	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
+
 clean:
-	rm -rf .build $(VENV) runs
+	rm -rf .build $(VENV) $(BENCH_VENV) runs

@@ -7,6 +7,7 @@ let package = Package(
     name: "NeuralDynamics",
     products: [
         .executable(name: "ndyn", targets: ["ndyn"]),
+        .executable(name: "integrator-bench", targets: ["integrator-bench"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
@@ -21,10 +22,15 @@ let package = Package(
         // Core modules.
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
         .target(name: "Integrators", dependencies: ["NetCDF"]),
+        .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
         .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
+
+        // Benchmarks (release builds only; see Benchmarks/README.md).
+        .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
+                          path: "Benchmarks/IntegratorBenchmarks"),
 
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,0 +1,63 @@
+// Times NeuralDynamics' integrators on the reference problems, printing one JSON line per
+// (problem, method) in the format of the peer programs in Benchmarks/peers, so that
+// Benchmarks/report.py can put them side by side. Build in release mode:
+//
+//     swift build -c release --product integrator-bench
+//     .build/release/integrator-bench [--problems lorenz,hires] [--quick]
+import Foundation
+import Integrators
+import ReferenceProblems
+
+var selected: Set<String>?
+var methods: Set<String>?
+var quick = false
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--problems": selected = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
+    case "--methods": methods = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
+    case "--quick": quick = true
+    default:
+        FileHandle.standardError.write(Data("usage: integrator-bench [--problems a,b] [--methods Tsit5,BDF] [--quick]\n".utf8))
+        exit(2)
+    }
+}
+
+@MainActor
+func run<Method: AdaptiveRungeKuttaMethod>(_ reference: ReferenceProblem, _ method: Method) throws -> BenchmarkResult {
+    let tolerance = reference.tolerance
+    // Accuracy at the reference time (for Lorenz, t = 10; otherwise the same solve as timed).
+    let accuracy = try solve(reference.referenceProblem, using: method, tolerance: tolerance, saveAt: .final,
+                             maxSteps: 10_000_000, denseOutput: false)
+    var solution = accuracy
+    let timing = try medianTime(minimumSeconds: quick ? 0 : 0.3, minimumRepetitions: quick ? 1 : 5) {
+        solution = try solve(reference.problem, using: method, tolerance: tolerance, saveAt: .final,
+                             maxSteps: 10_000_000, denseOutput: false)
+    }
+    let isLarge = solution.final.count > 100
+    return BenchmarkResult(
+        problem: reference.name, method: method.name, rtol: tolerance.relative[0], atol: tolerance.absolute,
+        final: isLarge ? Array(solution.final.prefix(3) + solution.final.suffix(3)) : solution.final,
+        finalNote: isLarge ? "first 3 and last 3 of \(solution.final.count) components" : nil,
+        error: reference.error(of: accuracy.final), steps: solution.statistics.acceptedSteps,
+        rejected: solution.statistics.rejectedSteps, rhsEvaluations: solution.statistics.rhsEvaluations,
+        jacobianEvaluations: solution.statistics.jacobianEvaluations, factorizations: solution.statistics.factorizations,
+        medianSeconds: timing.seconds, repetitions: timing.repetitions)
+}
+
+for reference in ReferenceProblem.all where selected?.contains(reference.name) ?? true {
+    var results: [BenchmarkResult] = []
+    do {
+        if reference.isStiff {
+            continue  // stiff methods arrive with Rodas5P and BDF
+        }
+        func wanted(_ name: String) -> Bool { methods?.contains(name) ?? true }
+        if wanted("Tsit5") { results.append(try run(reference, Tsit5())) }
+        if wanted("DormandPrince5") { results.append(try run(reference, DormandPrince5())) }
+        if wanted("Verner7"), reference.name != "decay" { results.append(try run(reference, Verner7())) }
+    } catch {
+        FileHandle.standardError.write(Data("\(reference.name): \(error)\n".utf8))
+        exit(1)
+    }
+    for result in results { print(result.jsonLine) }
+}
