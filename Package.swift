@@ -35,7 +35,7 @@ let package = Package(
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "NetCDF", "TestSupport"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
