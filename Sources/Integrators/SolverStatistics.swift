@@ -21,11 +21,14 @@ public struct SolverStatistics: Sendable, Equatable, CustomStringConvertible {
     public var jacobianEvaluations: Int = 0
     /// LU factorizations (always 0 for explicit methods; for stiff solvers).
     public var factorizations: Int = 0
+    /// Calls of an SDE's diffusion `g` (and of its derivative `(∂g/∂X)·g`); 0 for ODE solves.
+    public var diffusionEvaluations: Int = 0
 
     public init() {}
 
     public var description: String {
         "rhs evaluations: \(rhsEvaluations), accepted steps: \(acceptedSteps), rejected steps: \(rejectedSteps), "
             + "jacobian evaluations: \(jacobianEvaluations), factorizations: \(factorizations)"
+            + (diffusionEvaluations > 0 ? ", diffusion evaluations: \(diffusionEvaluations)" : "")
     }
 }

@@ -1,0 +1,168 @@
+// Reproducible pseudo-random numbers for the SDE solvers and for scenarios:
+//
+// - `SplitMix64`: Steele–Lea–Flood's 64-bit generator. Its output function (a bijective 64-bit
+//   finaliser) is also used *counter-based*: `SplitMix64.hash(key, counter)` is the `counter`-th
+//   output of a SplitMix64 stream seeded with `key`, so any variate can be recomputed from
+//   `(key, counter)` alone, with no sequential state. The Brownian tree draws its normals that way.
+// - `SeededNormalGenerator`: xoshiro256** (Blackman–Vigna) seeded through SplitMix64, with uniform
+//   and standard-normal (Box–Muller) draws. A `RandomNumberGenerator`, so it also works with
+//   `Double.random(in:using:)` and `shuffled(using:)`.
+//
+// Neither is cryptographic. Both are bit-reproducible across platforms (integer arithmetic plus
+// `log`, `sqrt`, `sin`, `cos` of the platform libm for the normals).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(ucrt)
+import ucrt
+#endif
+
+/// SplitMix64: a tiny, fast 64-bit generator, and a counter-based hash built from its output function.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
+    /// The Weyl-sequence increment `γ = 0x9E3779B97F4A7C15` (golden ratio · 2^64).
+    public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// Internal state (the Weyl sequence position).
+    public var state: UInt64
+
+    /// Generator whose first output is `SplitMix64.hash(seed, 0)`.
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= Self.increment
+        return Self.finalize(state)
+    }
+
+    /// The SplitMix64 output function (variant 13 of Stafford's mixers): a bijection of `UInt64`
+    /// with good avalanche behaviour.
+    @inlinable @inline(__always)
+    public static func finalize(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Counter-based draw: the output number `counter` (0-based) of a SplitMix64 stream seeded
+    /// with `key`. Stateless; `hash(k, i)` for different `i` are the successive outputs.
+    @inlinable @inline(__always)
+    public static func hash(_ key: UInt64, _ counter: UInt64) -> UInt64 {
+        finalize(key &+ (counter &+ 1) &* increment)
+    }
+
+    /// Seed of member `index` of an ensemble whose base seed is `base`: a hash of both, so member
+    /// seeds are decorrelated, independent of the number of threads and of evaluation order.
+    @inlinable
+    public static func derivedSeed(base: UInt64, index: Int) -> UInt64 {
+        hash(finalize(base ^ 0x5DEE_CE66_D1CE_5EED), UInt64(bitPattern: Int64(index)))
+    }
+
+    /// Uniform `Double` in the open interval `(0, 1)` from the top 53 bits of `x`.
+    @inlinable @inline(__always)
+    public static func unitInterval(_ x: UInt64) -> Double {
+        (Double(x >> 11) + 0.5) * 0x1p-53
+    }
+
+    /// Two independent standard normal variates from two uniform words (Box–Muller).
+    @inlinable @inline(__always)
+    public static func boxMuller(_ a: UInt64, _ b: UInt64) -> (Double, Double) {
+        let r = (-2 * naturalLog(unitInterval(a))).squareRoot()
+        let theta = 2 * Double.pi * unitInterval(b)
+        return (r * cosine(theta), r * sine(theta))
+    }
+
+    /// Two independent standard normals computed from `(key, index)` alone (counter-based):
+    /// the uniform words are `hash(key, 2·index)` and `hash(key, 2·index + 1)`.
+    @inlinable @inline(__always)
+    public static func normalPair(key: UInt64, index: UInt64) -> (Double, Double) {
+        boxMuller(hash(key, index &* 2), hash(key, index &* 2 &+ 1))
+    }
+}
+
+/// A seeded random generator with uniform and normal draws: xoshiro256** (Blackman & Vigna 2018)
+/// whose 256-bit state is filled from a SplitMix64 stream of `seed`; normals by Box–Muller
+/// (both values of a pair are used). Equal seeds give equal sequences on every platform.
+///
+///     var rng = SeededNormalGenerator(seed: 42)
+///     let z = rng.nextNormal()                   // N(0, 1)
+///     let x = rng.nextNormal(mean: 1, standardDeviation: 0.1)
+///     let u = Double.random(in: 0..<1, using: &rng)
+public struct SeededNormalGenerator: RandomNumberGenerator, Sendable, Hashable {
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
+    @usableFromInline var spare: Double?
+
+    /// The generator for `seed` (any value, including 0).
+    public init(seed: UInt64) {
+        var sm = SplitMix64(seed: seed)
+        s0 = sm.next()
+        s1 = sm.next()
+        s2 = sm.next()
+        s3 = sm.next()
+        spare = nil
+    }
+
+    /// Next 64 random bits (xoshiro256**).
+    @inlinable
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotateLeft(s3, 45)
+        return result
+    }
+
+    @inlinable @inline(__always)
+    func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Uniform variate in the open interval `(0, 1)`.
+    @inlinable
+    public mutating func nextUniform() -> Double { SplitMix64.unitInterval(next()) }
+
+    /// Standard normal variate `N(0, 1)` (Box–Muller; every second call returns the cached partner).
+    @inlinable
+    public mutating func nextNormal() -> Double {
+        if let z = spare {
+            spare = nil
+            return z
+        }
+        let (a, b) = SplitMix64.boxMuller(next(), next())
+        spare = b
+        return a
+    }
+
+    /// Normal variate with the given mean and standard deviation.
+    @inlinable
+    public mutating func nextNormal(mean: Double, standardDeviation: Double) -> Double {
+        mean + standardDeviation * nextNormal()
+    }
+
+    /// Fills `buffer` with standard normal variates.
+    @inlinable
+    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        for i in buffer.indices { buffer[i] = nextNormal() }
+    }
+
+    /// `count` standard normal variates.
+    public mutating func normals(count: Int) -> [Double] {
+        (0..<Swift.max(0, count)).map { _ in nextNormal() }
+    }
+}
+
+/// Sine (platform libm).
+@inlinable @inline(__always)
+func sine(_ x: Double) -> Double { sin(x) }
+
+/// Cosine (platform libm).
+@inlinable @inline(__always)
+func cosine(_ x: Double) -> Double { cos(x) }
