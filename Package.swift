@@ -21,7 +21,7 @@ let package = Package(
 
         // Core modules.
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "Integrators", dependencies: ["NetCDF"]),
+        .target(name: "Integrators", dependencies: ["NetCDF", "CLAPACKE"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.

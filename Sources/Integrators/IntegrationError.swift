@@ -55,11 +55,19 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
     case nonFiniteState(IntegrationFailure)
     /// The right-hand side returned NaN/Inf at an accepted state (e.g. at `t0`).
     case nonFiniteDerivative(IntegrationFailure)
+    /// Stiff solvers: the iteration matrix (`I/(γh) - J` or `I - γJ`) stayed singular although the
+    /// step was reduced repeatedly (``IntegrationFailure/stepSize`` is the last `h` tried).
+    case singularMatrix(IntegrationFailure)
+    /// Stiff solvers (BDF): the Newton iteration failed to converge repeatedly, even with a fresh
+    /// Jacobian and reduced steps.
+    case newtonFailure(IntegrationFailure)
 
     /// The failure details for run-time failures; `nil` for invalid input.
     public var failure: IntegrationFailure? {
         switch self {
         case .maxStepsReached(_, let f), .stepSizeUnderflow(let f), .nonFiniteState(let f), .nonFiniteDerivative(let f):
+            return f
+        case .singularMatrix(let f), .newtonFailure(let f):
             return f
         default:
             return nil
@@ -99,6 +107,10 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
             return "Integration stopped: the state became NaN or infinite \(f.location)"
         case .nonFiniteDerivative(let f):
             return "Integration stopped: the right-hand side returned NaN or infinity \(f.location)"
+        case .singularMatrix(let f):
+            return "Integration stopped: singular iteration matrix (LU factorization failed) \(f.location)"
+        case .newtonFailure(let f):
+            return "Integration stopped: the Newton iteration failed to converge \(f.location)"
         }
     }
 }

@@ -32,6 +32,9 @@ public struct ODEProblem {
     public var end: Double
     /// The right-hand side `f(t, y)`.
     public var rhs: ODEFunction
+    /// Optional Jacobian / `∂f/∂t` for the stiff solvers (see ``ODEJacobian``); `nil` means finite
+    /// differences. Set it with ``withJacobian(_:)``, ``withTimeDerivative(_:)`` or ``autonomous()``.
+    public var jacobian: ODEJacobian? = nil
 
     /// Forward problem on `timeSpan.lowerBound ... timeSpan.upperBound`.
     public init(initial: [Double], timeSpan: ClosedRange<Double>, rhs: @escaping ODEFunction) {

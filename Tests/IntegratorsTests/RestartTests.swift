@@ -1,5 +1,6 @@
 import Foundation
 import Integrators
+import ReferenceProblems
 import NetCDF
 import Testing
 import TestSupport
@@ -16,6 +17,11 @@ import TestSupport
     /// Runs `make()` to the end, and again interrupted after `k` attempted steps with a snapshot
     /// written to and read back from a NetCDF file; compares every saved point bit for bit.
     func checkRestart<M>(_ make: () throws -> ODEIntegrator<M>, interruptAfter k: Int) throws {
+        try checkSteppableRestart(make, interruptAfter: k)
+    }
+
+    /// The same check for any steppable integrator.
+    func checkSteppableRestart<I: SteppableIntegrator>(_ make: () throws -> I, interruptAfter k: Int) throws {
         var whole = try make()
         try whole.finish()
         let expected = whole.takeSavedPoints()
@@ -52,6 +58,20 @@ import TestSupport
 
     @Test func fixedStepRK4() throws {
         try checkRestart({ try ODEIntegrator(Self.lorenz(), using: RK4(), step: 0.001, saveAt: .every(0.1)) }, interruptAfter: 4321)
+    }
+
+    /// Stiff solvers: interrupted on Van der Pol (μ = 1000) and HIRES, with rejected steps and
+    /// Jacobian reuse in flight, resumed from NetCDF bit-identically.
+    @Test(arguments: [1, 25, 60])
+    func stiffSolvers(k: Int) throws {
+        for reference in [ReferenceProblem.vanDerPol, ReferenceProblem.hires] {
+            var problem = reference.problem
+            problem.end = min(problem.end, 300)
+            try checkSteppableRestart({ try BDFIntegrator(problem, tolerance: reference.tolerance, saveAt: .every(5)) },
+                                      interruptAfter: k)
+            try checkSteppableRestart({ try Rodas5PIntegrator(problem, tolerance: reference.tolerance, saveAt: .every(5)) },
+                                      interruptAfter: k)
+        }
     }
 
     @Test func snapshotRoundTripsBitExactly() throws {

@@ -1,0 +1,722 @@
+// Variable-order (1...5), variable-step BDF with a modified Newton iteration, in the style of
+// CVODE (Hindmarsh et al., "SUNDIALS", ACM TOMS 31, 2005; CVODE user guide, "Mathematical
+// considerations"), written in the *quasi-constant step size* backward-difference form
+// (Shampine & Reichelt, "The MATLAB ODE suite", 1997; the form scipy's BDF uses):
+//
+// History. `D_j = ∇^j y_n`, j = 0...k (backward differences on the equally spaced grid
+// t_n, t_n - h, ..., t_n - k h), plus D_{k+1}, D_{k+2} for the order-change estimates. This is the
+// Nordsieck array in another basis: a step-size change by the factor r re-interpolates the history
+// polynomial onto the new grid (D ← (R(r) U)ᵀ D, the analogue of CVODE's Nordsieck rescaling).
+//
+// Step (order k, γ_j = Σ_{i≤j} 1/i, c = h/γ_k):
+//     predictor    y⁽⁰⁾ = Σ_{j=0}^{k} D_j,   ψ = Σ_{j=1}^{k} γ_j D_j / γ_k
+//     corrector    d = y - y⁽⁰⁾ solves  c f(t_{n+1}, y⁽⁰⁾ + d) - ψ - d = 0   (the BDF-k formula)
+//     Newton       (I - c_LU J) Δ = c f(y) - ψ - d,  Δ scaled by 2/(1 + c/c_LU) if c ≠ c_LU (CVODE)
+//     error        ‖d‖ / (k + 1)   (= local truncation error estimate; RMS norm, weights
+//                  atol + rtol |y_{n+1}|), accepted if <= 1
+//
+// Newton (CVODE): at most 3 iterations; converged when ‖Δ‖·min(1, rate)/(k+1) <= 0.03 where the
+// convergence-rate estimate `rate = max(0.3·rate, ‖Δ_m‖/‖Δ_{m-1}‖)` persists across steps (reset to
+// 1 at each factorisation); divergence if ‖Δ_m‖ > 2‖Δ_{m-1}‖. (CVODE's coefficient is 0.1; in this
+// formulation 0.1 let Newton noise dominate the error estimate on Robertson at rtol 1e-8 and stalled
+// the step size, 0.03 matched CVODE's accuracy and cost on HIRES/Robertson/Van der Pol.)
+// Jacobian/LU reuse (CVODE): refactorise M = I - cJ when |c/c_LU - 1| > 0.3, after 20 steps, or
+// after a failure; re-evaluate J (at (t_{n+1}, y⁽⁰⁾), FD using the already computed f(y⁽⁰⁾))
+// only on the first step, after 50 steps, or when Newton fails with a stale J (then the step is
+// retried with the fresh J at the same h). A Newton failure with a fresh J reduces h by 4.
+// Step/order selection: after k+1 equal steps, error estimates for k-1, k, k+1 give factors
+// (safety · err^(-1/(order+1))), the best one is taken, capped at 10, and not applied at all
+// if < 1.5 (CVODE's THRESH: keeps the LU valid). Error-test failures shrink h (>= ×0.2); three in
+// a row drop the order to 1.
+// Dense output: the interpolating polynomial Σ_j D_j Π_{m<j} (x + m)/(m + 1), x = (t - t_{n+1})/h,
+// stored in θ = x + 1 (degree 5 storage; a step of order k has a degree-k interpolant).
+
+/// Variable-order, variable-step BDF (orders 1...`maxOrder`, at most 5) for stiff problems. Use with
+/// `solve(problem, using: BDF(), tolerance: ...)`; fixed order and step (for order measurements)
+/// with `solve(problem, using: BDF(maxOrder: k), step: h)`.
+public struct BDF: Sendable {
+    /// Highest order used (1...5; default 5). In fixed-step mode, the order used.
+    public var maxOrder: Int
+    /// Dense (default) or banded LU for the Newton matrix `I - γJ`.
+    public var linearSolver: StiffLinearSolver
+
+    public init(maxOrder: Int = 5, linearSolver: StiffLinearSolver = .dense) {
+        self.maxOrder = maxOrder
+        self.linearSolver = linearSolver
+    }
+
+    public var name: String { "BDF" }
+}
+
+/// The complete integrator state of a BDF solve. Together with the workspace buffers `D` (rows
+/// `0...order+2`) and — when `jacobianValid` / `luValid` — the Jacobian, the LU factors and pivots
+/// of ``IterationMatrix``, these fields determine the continuation bit for bit.
+@usableFromInline
+struct BDFState {
+    /// Current time `t_n` (`D_0 = y_n`).
+    @usableFromInline var t: Double
+    /// Signed step size the history `D` is scaled to (the next step's size).
+    @usableFromInline var h: Double
+    /// Current order `k`.
+    @usableFromInline var order = 1
+    /// Steps taken with the current `h` and `k` (order/step selection waits for `k + 1`).
+    @usableFromInline var equalSteps = 0
+    /// Newton convergence-rate estimate (CVODE's `crate`).
+    @usableFromInline var convergenceRate = 1.0
+    /// `c = h/γ_k` used in the current LU (`c_LU`).
+    @usableFromInline var factoredC = Double.nan
+    @usableFromInline var luValid = false
+    @usableFromInline var jacobianValid = false
+    /// `J` was evaluated during the current step attempt.
+    @usableFromInline var jacobianCurrent = false
+    /// Force a new Jacobian at the next setup.
+    @usableFromInline var forceJacobian = true
+    /// Force a refactorisation at the next step attempt.
+    @usableFromInline var forceSetup = true
+    /// Accepted steps since the last factorisation / Jacobian.
+    @usableFromInline var stepsSinceFactorization = 0
+    @usableFromInline var stepsSinceJacobian = 0
+    @usableFromInline var consecutiveErrorFailures = 0
+    @usableFromInline var consecutiveNewtonFailures = 0
+    @usableFromInline var consecutiveSingular = 0
+    @usableFromInline var lastFailureNonFinite = false
+    /// `f(t0, y0)` evaluated, the first step chosen.
+    @usableFromInline var started = false
+    /// The end of the span reached.
+    @usableFromInline var finished = false
+
+    @usableFromInline init(t: Double, h: Double) {
+        self.t = t
+        self.h = h
+    }
+}
+
+/// Buffers of a BDF solve.
+@usableFromInline
+final class BDFWorkspace {
+    @usableFromInline let n: Int
+    /// Difference array, 8 rows of n: `D_j` at `D + j·n`.
+    @usableFromInline let D: UnsafeMutablePointer<Double>
+    @usableFromInline let yPredict: UnsafeMutablePointer<Double>
+    @usableFromInline let y: UnsafeMutablePointer<Double>
+    @usableFromInline let d: UnsafeMutablePointer<Double>
+    @usableFromInline let psi: UnsafeMutablePointer<Double>
+    @usableFromInline let f: UnsafeMutablePointer<Double>
+    @usableFromInline let delta: UnsafeMutablePointer<Double>
+    @usableFromInline let weight: UnsafeMutablePointer<Double>
+    @usableFromInline let absolute: UnsafeMutablePointer<Double>
+    @usableFromInline let relative: UnsafeMutablePointer<Double>
+    @usableFromInline let typical: UnsafeMutablePointer<Double>
+    /// Dense-output polynomial in θ, 6 × n.
+    @usableFromInline let poly: UnsafeMutablePointer<Double>
+    /// Temporary for the difference-array rescaling, 6 × n.
+    @usableFromInline let temp: UnsafeMutablePointer<Double>
+    /// Small matrices (6×6 each): R, U, RU; θ-basis table B (6×6).
+    @usableFromInline let R: UnsafeMutablePointer<Double>
+    @usableFromInline let U: UnsafeMutablePointer<Double>
+    @usableFromInline let RU: UnsafeMutablePointer<Double>
+    @usableFromInline let B: UnsafeMutablePointer<Double>
+    /// `γ_k = Σ_{i<=k} 1/i`, k = 0...6.
+    @usableFromInline let gammaSums: UnsafeMutablePointer<Double>
+    private let storage: UnsafeMutablePointer<Double>
+    private let storageCount: Int
+
+    @usableFromInline
+    init(dimension n: Int, absolute atol: [Double], relative rtol: [Double]) {
+        self.n = n
+        storageCount = n * (8 + 10 + 12) + 4 * 36 + 8
+        storage = .allocate(capacity: storageCount)
+        storage.initialize(repeating: 0, count: storageCount)
+        D = storage
+        yPredict = storage + 8 * n
+        y = storage + 9 * n
+        d = storage + 10 * n
+        psi = storage + 11 * n
+        f = storage + 12 * n
+        delta = storage + 13 * n
+        weight = storage + 14 * n
+        absolute = storage + 15 * n
+        relative = storage + 16 * n
+        typical = storage + 17 * n
+        poly = storage + 18 * n
+        temp = storage + 24 * n
+        let m = storage + 30 * n
+        R = m
+        U = m + 36
+        RU = m + 72
+        B = m + 108
+        gammaSums = m + 144
+        for i in 0..<n {
+            absolute[i] = atol[i]
+            relative[i] = rtol[i]
+            typical[i] = atol[i]
+        }
+        gammaSums[0] = 0
+        for k in 1..<8 { gammaSums[k] = gammaSums[k - 1] + 1 / Double(k) }
+        // b_0(θ) = 1, b_j(θ) = b_{j-1}(θ) (θ + j - 2)/j; B[j*6 + p] = coefficient of θ^p.
+        B[0] = 1
+        for j in 1..<6 {
+            let shift = Double(j - 2), scale = 1 / Double(j)
+            for p in 0...j {
+                let lower = p > 0 ? B[(j - 1) * 6 + p - 1] : 0
+                let same = p < j ? B[(j - 1) * 6 + p] : 0
+                B[j * 6 + p] = (lower + shift * same) * scale
+            }
+        }
+    }
+
+    deinit {
+        storage.deinitialize(count: storageCount)
+        storage.deallocate()
+    }
+
+    /// `R(order, factor)` of the quasi-constant step scheme into `dst` (6×6, row-major):
+    /// `R[0][j] = 1`, `R[i][0] = 0` (i >= 1), `R[i][j] = Π_{m=1}^{i} (m - 1 - factor·j)/m`.
+    @inlinable
+    func computeR(order: Int, factor: Double, into dst: UnsafeMutablePointer<Double>) {
+        for j in 0...order { dst[j] = 1 }
+        for i in 1...Swift.max(order, 1) where i <= order {
+            dst[i * 6] = 0
+            for j in 1...order {
+                dst[i * 6 + j] = dst[(i - 1) * 6 + j] * (Double(i - 1) - factor * Double(j)) / Double(i)
+            }
+        }
+    }
+
+    /// Rescales `D_0...D_order` to the step size `factor · h` (re-interpolation on the new grid).
+    @inlinable
+    func changeStep(order: Int, factor: Double) {
+        if factor == 1 { return }
+        computeR(order: order, factor: factor, into: R)
+        computeR(order: order, factor: 1, into: U)
+        for i in 0...order {
+            for j in 0...order {
+                var s = 0.0
+                for m in 0...order { s += R[i * 6 + m] * U[m * 6 + j] }
+                RU[i * 6 + j] = s
+            }
+        }
+        // D'_j = Σ_i RU[i][j] D_i.
+        for j in 0...order {
+            let dst = temp + j * n
+            for c in 0..<n { dst[c] = 0 }
+            for i in 0...order {
+                let w = RU[i * 6 + j]
+                if w == 0 { continue }
+                let src = D + i * n
+                for c in 0..<n { dst[c] += w * src[c] }
+            }
+        }
+        D.update(from: temp, count: (order + 1) * n)
+    }
+}
+
+/// BDF integrator: state, workspace, matrices and output.
+@usableFromInline
+struct BDFStepLoop {
+    @usableFromInline let n: Int
+    @usableFromInline let rhs: ODEFunction
+    @usableFromInline let userJacobian: JacobianFunction?
+    @usableFromInline let tStart: Double
+    @usableFromInline let tEnd: Double
+    @usableFromInline let direction: Double
+    @usableFromInline let maxOrder: Int
+    /// Newton iterations per attempt (3 as in CVODE; 10 in fixed-step mode).
+    @usableFromInline var maxNewtonIterations = 3
+    @usableFromInline let work: BDFWorkspace
+    @usableFromInline let matrix: IterationMatrix
+    @usableFromInline var state: BDFState
+    @usableFromInline var statistics = SolverStatistics()
+    @usableFromInline var output: StiffOutput
+    @usableFromInline let methodName = "BDF"
+
+    @usableFromInline
+    init(
+        method: BDF, problem: ODEProblem, absolute: [Double], relative: [Double], saveAt: ResolvedSaveAt,
+        denseOutput: Bool
+    ) {
+        n = problem.dimension
+        rhs = problem.rhs
+        userJacobian = problem.jacobian?.matrix
+        tStart = problem.start
+        tEnd = problem.end
+        direction = problem.direction
+        maxOrder = method.maxOrder
+        work = BDFWorkspace(dimension: n, absolute: absolute, relative: relative)
+        matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
+        state = BDFState(t: problem.start, h: 0)
+        output = StiffOutput(
+            problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 5, denseOrder: method.maxOrder)
+        for i in 0..<n { work.D[i] = problem.initial[i] }
+    }
+
+    @inlinable @inline(__always)
+    mutating func evaluate(_ time: Double, _ y: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        rhs(time, UnsafeBufferPointer(start: y, count: n), UnsafeMutableBufferPointer(start: out, count: n))
+        statistics.rhsEvaluations &+= 1
+    }
+
+    @inlinable
+    func failure(stepSize h: Double) -> IntegrationFailure {
+        IntegrationFailure(
+            t: state.t, stepSize: h, lastGoodState: Array(UnsafeBufferPointer(start: work.D, count: n)),
+            partialSolution: makeSolution(completed: false))
+    }
+
+    @inlinable
+    func makeSolution(completed: Bool) -> ODESolution {
+        output.makeSolution(
+            y: work.D, t: state.t, statistics: statistics, completed: completed, methodName: methodName)
+    }
+
+    /// RMS norm of `v_i · scale / weight_i`.
+    @inlinable
+    func weightedNorm(_ v: UnsafeMutablePointer<Double>, scale: Double = 1) -> Double {
+        let w = work.weight
+        var sum = 0.0
+        for i in 0..<n {
+            let q = v[i] / w[i]
+            sum += q * q
+        }
+        return scale * (sum / Double(n)).squareRoot()
+    }
+
+    /// Changes the step size of the history by `factor` (and `state.h`).
+    @inlinable
+    mutating func rescale(_ factor: Double) {
+        work.changeStep(order: state.order, factor: factor)
+        state.h *= factor
+        state.equalSteps = 0
+    }
+
+    /// Predictor `y⁽⁰⁾`, `ψ`, and the Newton weights `atol + rtol |y⁽⁰⁾|`.
+    @inlinable
+    func predict() {
+        let w = work
+        let k = state.order
+        let invAlpha = 1 / w.gammaSums[k]
+        for i in 0..<n {
+            var yp = w.D[i]
+            var ps = 0.0
+            for j in 1...k {
+                let v = w.D[j * n + i]
+                yp += v
+                ps += w.gammaSums[j] * v
+            }
+            w.yPredict[i] = yp
+            w.psi[i] = ps * invAlpha
+            w.weight[i] = w.absolute[i] + w.relative[i] * abs(yp)
+        }
+    }
+
+    /// Outcome of one corrector solve.
+    @usableFromInline
+    enum CorrectorResult { case converged, failed, nonFinite, singular }
+
+    /// Newton iteration for the current step (state.h, state.order); on success `work.y` holds
+    /// `y_{n+1}` and `work.d` the total correction.
+    @inlinable
+    mutating func correct(tNew: Double) -> CorrectorResult {
+        let w = work
+        let k = state.order
+        let c = state.h / w.gammaSums[k]
+        let errorConstant = 1 / Double(k + 1)
+        predict()
+        w.y.update(from: w.yPredict, count: n)
+        w.d.update(repeating: 0, count: n)
+        evaluate(tNew, w.y, into: w.f)
+        if !allFinite(w.f, count: n) { return .nonFinite }
+        // Setup (CVODE's criteria).
+        let needSetup = state.forceSetup || !state.luValid || abs(c / state.factoredC - 1) > 0.3
+            || state.stepsSinceFactorization >= 20
+        if needSetup {
+            if state.forceJacobian || !state.jacobianValid || state.stepsSinceJacobian >= 50 {
+                if let user = userJacobian {
+                    matrix.evaluateUser(user, t: tNew, y: w.y)
+                } else {
+                    matrix.evaluateFiniteDifference(t: tNew, y: w.y, f0: w.f, typical: w.typical) { time, y, out in
+                        self.evaluate(time, y, into: out)
+                    }
+                }
+                statistics.jacobianEvaluations &+= 1
+                state.jacobianValid = true
+                state.jacobianCurrent = true
+                state.forceJacobian = false
+                state.stepsSinceJacobian = 0
+            }
+            statistics.factorizations &+= 1
+            state.forceSetup = false
+            state.stepsSinceFactorization = 0
+            state.convergenceRate = 1
+            if !matrix.factor(diagonal: 1, jacobianScale: c) {
+                state.luValid = false
+                return .singular
+            }
+            state.luValid = true
+            state.factoredC = c
+        }
+        let ratio = c / state.factoredC
+        let correctionScale = ratio == 1 ? 1.0 : 2 / (1 + ratio)
+        var previous = 0.0
+        var m = 0
+        while true {
+            for i in 0..<n { w.delta[i] = c * w.f[i] - w.psi[i] - w.d[i] }
+            matrix.solve(w.delta)
+            if correctionScale != 1 { for i in 0..<n { w.delta[i] *= correctionScale } }
+            let del = weightedNorm(w.delta)
+            if !del.isFinite { return .nonFinite }
+            for i in 0..<n {
+                w.y[i] += w.delta[i]
+                w.d[i] += w.delta[i]
+            }
+            if m > 0 { state.convergenceRate = Swift.max(0.3 * state.convergenceRate, del / previous) }
+            if del * Swift.min(1, state.convergenceRate) * errorConstant <= 0.03 { return .converged }
+            m += 1
+            if m == maxNewtonIterations || (m >= 2 && del > 2 * previous) { return .failed }
+            previous = del
+            evaluate(tNew, w.y, into: w.f)
+            if !allFinite(w.f, count: n) { return .nonFinite }
+        }
+    }
+
+    /// Updates the differences after an accepted step (`d = ∇^{k+1} y_{n+1}`).
+    @inlinable
+    func updateDifferences() {
+        let w = work
+        let k = state.order
+        let D = w.D
+        for i in 0..<n {
+            let dk1 = D[(k + 1) * n + i]
+            D[(k + 2) * n + i] = w.d[i] - dk1
+            D[(k + 1) * n + i] = w.d[i]
+        }
+        var j = k
+        while j >= 0 {
+            for i in 0..<n { D[j * n + i] += D[(j + 1) * n + i] }
+            j -= 1
+        }
+    }
+
+    /// Dense-output polynomial (in θ over the step just taken) from the updated differences.
+    @inlinable
+    func buildPolynomial() {
+        let w = work
+        let k = state.order
+        w.poly.update(repeating: 0, count: 6 * n)
+        for j in 0...k {
+            let src = w.D + j * n
+            for p in 0...j {
+                let b = w.B[j * 6 + p]
+                if b == 0 { continue }
+                let dst = w.poly + p * n
+                for i in 0..<n { dst[i] += b * src[i] }
+            }
+        }
+    }
+
+    @inlinable
+    mutating func acceptStep(tNew: Double) {
+        statistics.acceptedSteps &+= 1
+        updateDifferences()
+        let tOld = state.t
+        state.t = tNew
+        if output.needsPolynomial(upTo: tNew) { buildPolynomial() }
+        output.accept(tOld: tOld, tNew: tNew, yNew: work.D, poly: work.poly, scratch: work.delta)
+        state.equalSteps += 1
+        state.stepsSinceFactorization += 1
+        state.stepsSinceJacobian += 1
+        state.jacobianCurrent = false
+    }
+
+    // MARK: drivers
+
+    /// Starts an adaptive solve: `f(t0, y0)`, the first step and the order-1 history.
+    @inlinable
+    mutating func beginAdaptive(initialStep: Double?, maxStep: Double) throws(IntegrationError) {
+        let w = work
+        output.start(w.D)
+        // f(t0, y0) for the first difference and the initial step.
+        evaluate(state.t, w.D, into: w.f)
+        guard allFinite(w.f, count: n) else { throw .nonFiniteDerivative(failure(stepSize: 0)) }
+        let spanLength = abs(tEnd - tStart)
+        var hAbs: Double
+        if let h0 = initialStep {
+            hAbs = Swift.min(h0, maxStep, spanLength)
+        } else {
+            hAbs = hairerInitialStep(
+                count: n, t0: state.t, y0: w.D, f0: w.f, direction: direction, order: 1,
+                absolute: w.absolute, relative: w.relative, spanLength: spanLength, maxStep: maxStep,
+                scratchY: w.yPredict, scratchF: w.delta,
+                evaluate: { time, y, out in self.evaluate(time, y, into: out) })
+        }
+        state.h = direction * hAbs
+        for i in 0..<n { w.D[n + i] = state.h * w.f[i] }
+        state.order = 1
+        state.started = true
+    }
+
+    /// Attempts one step at the current order and size; after an accepted step, chooses the next
+    /// order and size.
+    @inlinable
+    mutating func attemptAdaptive(maxStep: Double, maxSteps: Int) throws(IntegrationError) {
+        let w = work
+        if abs(state.h) > maxStep { rescale(direction * maxStep / state.h) }
+        var tNew = state.t + state.h
+        var isLast = false
+        if direction * (tNew - tEnd) >= 0 || direction * (state.t + 1.0001 * state.h - tEnd) >= 0 {
+            rescale((tEnd - state.t) / state.h)
+            tNew = tEnd
+            isLast = true
+        }
+        let h = state.h
+        if abs(h) < stiffMinimumStep(at: state.t) || !h.isFinite {
+            if state.consecutiveSingular > 0 { throw .singularMatrix(failure(stepSize: h)) }
+            if state.consecutiveNewtonFailures > 0 {
+                throw state.lastFailureNonFinite
+                    ? .nonFiniteState(failure(stepSize: h)) : .newtonFailure(failure(stepSize: h))
+            }
+            throw .stepSizeUnderflow(failure(stepSize: h))
+        }
+        if statistics.acceptedSteps + statistics.rejectedSteps >= maxSteps {
+            throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
+        }
+        let result = correct(tNew: tNew)
+        if result == .singular {
+            statistics.rejectedSteps &+= 1
+            state.consecutiveSingular += 1
+            if state.consecutiveSingular >= 10 { throw .singularMatrix(failure(stepSize: h)) }
+            state.forceSetup = true
+            state.forceJacobian = true
+            rescale(0.25)
+            return
+        }
+        state.consecutiveSingular = 0
+        if result == .failed || result == .nonFinite {
+            if result == .failed && !state.jacobianCurrent {
+                // Stale Jacobian: retry the same step with a fresh one.
+                state.forceJacobian = true
+                state.forceSetup = true
+                return
+            }
+            statistics.rejectedSteps &+= 1
+            state.consecutiveNewtonFailures += 1
+            state.lastFailureNonFinite = result == .nonFinite
+            if state.consecutiveNewtonFailures >= 10 {
+                throw state.lastFailureNonFinite
+                    ? .nonFiniteState(failure(stepSize: h)) : .newtonFailure(failure(stepSize: h))
+            }
+            state.forceJacobian = true
+            state.forceSetup = true
+            rescale(0.25)
+            return
+        }
+        state.consecutiveNewtonFailures = 0
+        state.lastFailureNonFinite = false
+        // Error test.
+        let k = state.order
+        for i in 0..<n { w.weight[i] = w.absolute[i] + w.relative[i] * abs(w.y[i]) }
+        let errorNorm = weightedNorm(w.d, scale: 1 / Double(k + 1))
+        let safety = 0.9
+        if !(errorNorm <= 1) {
+            statistics.rejectedSteps &+= 1
+            state.consecutiveErrorFailures += 1
+            var factor = errorNorm.isFinite
+                ? Swift.max(0.2, safety * power(errorNorm, -1 / Double(k + 1))) : 0.25
+            if state.consecutiveErrorFailures >= 3 {
+                state.order = 1
+                factor = Swift.min(factor, 0.25)
+            }
+            rescale(Swift.min(factor, 0.9))
+            return
+        }
+        state.consecutiveErrorFailures = 0
+        acceptStep(tNew: tNew)
+        if isLast {
+            state.finished = true
+            return
+        }
+        // Order and step selection.
+        if state.equalSteps < k + 1 { return }
+        var errorLower = Double.infinity
+        var errorHigher = Double.infinity
+        if k > 1 { errorLower = weightedNorm(w.D + k * n, scale: 1 / Double(k)) }
+        if k < maxOrder { errorHigher = weightedNorm(w.D + (k + 2) * n, scale: 1 / Double(k + 2)) }
+        let fLower = errorLower.isFinite ? power(errorLower, -1 / Double(k)) : 0
+        let fSame = errorNorm > 0 ? power(errorNorm, -1 / Double(k + 1)) : 1e10
+        let fHigher = errorHigher.isFinite ? power(errorHigher, -1 / Double(k + 2)) : 0
+        var best = fSame
+        var newOrder = k
+        if fLower > best {
+            best = fLower
+            newOrder = k - 1
+        }
+        if fHigher > best {
+            best = fHigher
+            newOrder = k + 1
+        }
+        let factor = Swift.min(10, safety * best)
+        if factor < 1.5 { return }  // CVODE's THRESH: keep h (and the LU) unchanged
+        state.order = newOrder
+        rescale(factor)
+    }
+
+    /// Fixed order `maxOrder` and fixed step `step`: the first `k - 1` steps by ``Rodas5P`` with the
+    /// same step, then BDF-k. A Newton failure (after a Jacobian refresh) or singular matrix throws.
+    @inlinable
+    mutating func integrateFixed(step: Double, maxSteps: Int, problem: ODEProblem) throws(IntegrationError) {
+        let w = work
+        let k = maxOrder
+        let h = direction * step
+        output.start(w.D)
+        var startSteps = Swift.min(k - 1, Int((abs(tEnd - tStart) / step).rounded(.down)))
+        if startSteps < 0 { startSteps = 0 }
+        // History y_0, ..., y_{k-1} into temp rows (newest last), via Rodas5P.
+        var history: [[Double]] = [Array(UnsafeBufferPointer(start: w.D, count: n))]
+        if startSteps > 0 {
+            var sub = problem
+            sub.end = tStart + h * Double(startSteps)
+            let s = try solve(sub, using: Rodas5P(), step: step, saveAt: .steps, denseOutput: output.storeDense)
+            statistics.rhsEvaluations += s.statistics.rhsEvaluations
+            statistics.jacobianEvaluations += s.statistics.jacobianEvaluations
+            statistics.factorizations += s.statistics.factorizations
+            statistics.acceptedSteps += s.statistics.acceptedSteps
+            for j in 1...startSteps { history.append(s.state(at: j)) }
+            output.absorb(s)
+            state.t = sub.end
+        }
+        // Differences of the history (D_0 = newest).
+        let points = history.count
+        var rows = history.reversed().map { $0 }
+        for j in 0..<points {
+            for i in 0..<n { w.D[j * n + i] = rows[0][i] }
+            if j + 1 < points {
+                for r in 0..<(points - j - 1) {
+                    for i in 0..<n { rows[r][i] = rows[r][i] - rows[r + 1][i] }
+                }
+                rows.removeLast()
+            }
+        }
+        for j in points..<8 { for i in 0..<n { w.D[j * n + i] = 0 } }
+        state.order = k
+        state.h = h
+        var count = 0
+        while direction * (tEnd - state.t) > 0 {
+            var tNew = state.t + state.h
+            if direction * (tNew - tEnd) >= -1e-9 * step {
+                if tNew != tEnd { rescale((tEnd - state.t) / state.h) }
+                tNew = tEnd
+            }
+            if count >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: state.h)) }
+            var result = correct(tNew: tNew)
+            if result == .failed && !state.jacobianCurrent {
+                state.forceJacobian = true
+                state.forceSetup = true
+                result = correct(tNew: tNew)
+            }
+            if result == .singular { throw .singularMatrix(failure(stepSize: state.h)) }
+            if result == .nonFinite { throw .nonFiniteState(failure(stepSize: state.h)) }
+            if result == .failed { throw .newtonFailure(failure(stepSize: state.h)) }
+            acceptStep(tNew: tNew)
+            count += 1
+        }
+    }
+}
+
+extension StiffOutput {
+    /// Appends the steps of a sub-solution (same `n`) computed for the start of this solve.
+    @usableFromInline
+    mutating func absorb(_ s: ODESolution) {
+        let steps = s.stepTimes.count - 1
+        if storeDense && steps >= 1 {
+            let stride = (s.denseDegree + 1) * n
+            for k in 0..<steps {
+                denseTimes.append(s.stepTimes[k + 1])
+                let base = k * stride
+                for p in 0...degree {
+                    if p <= s.denseDegree {
+                        denseCoefficients.append(contentsOf: s.denseCoefficients[(base + p * n)..<(base + (p + 1) * n)])
+                    } else {
+                        denseCoefficients.append(contentsOf: repeatElement(0, count: n))
+                    }
+                }
+            }
+        }
+        for j in 1..<s.times.count {
+            let tNew = s.times[j]
+            if saveEverySteps { outTimes.append(tNew); outStates.append(contentsOf: s.state(at: j)) }
+            while nextSave < saveTimes.count && direction * (saveTimes[nextSave] - tNew) <= 0 {
+                let v = s.interpolate(saveTimes[nextSave]) ?? s.state(at: j)
+                outTimes.append(saveTimes[nextSave])
+                outStates.append(contentsOf: v)
+                nextSave += 1
+            }
+        }
+    }
+}
+
+/// Solves a stiff problem with the variable-order, variable-step ``BDF`` method (CVODE-style
+/// Newton with Jacobian and LU reuse; see the file header of `BDF.swift` for the algorithm).
+///
+/// The local error estimate `‖y_{n+1} - y⁽⁰⁾‖/(k+1)` is measured in the RMS norm with weights
+/// `atol_i + rtol_i |y_{n+1,i}|` and must be `<= 1`. The Jacobian is the problem's
+/// (``ODEProblem/jacobian``, dense column-major) or a finite difference (dense: `n` RHS calls;
+/// banded: `lower + upper + 1`), see ``ODEJacobian``.
+///
+/// - Parameters:
+///   - method: `BDF()`; `BDF(maxOrder:linearSolver:)` limits the order or selects the banded LU.
+///   - tolerance, saveAt, initialStep, maxStep, maxSteps, denseOutput: as for the explicit `solve`.
+/// - Returns: the solution; `solution(t)` evaluates each step's interpolating polynomial.
+/// - Throws: ``IntegrationError`` (including ``IntegrationError/singularMatrix(_:)`` and
+///   ``IntegrationError/newtonFailure(_:)``).
+@inlinable
+public func solve(
+    _ problem: ODEProblem,
+    using method: BDF,
+    tolerance: Tolerance = Tolerance(),
+    saveAt: SaveAt = .steps,
+    initialStep: Double? = nil,
+    maxStep: Double? = nil,
+    maxSteps: Int = 100_000,
+    denseOutput: Bool = true
+) throws(IntegrationError) -> ODESolution {
+    try validateStiffArguments(
+        problem, linearSolver: method.linearSolver, initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps)
+    guard (1...5).contains(method.maxOrder) else {
+        throw .invalidArgument("BDF maxOrder = \(method.maxOrder) must be in 1...5")
+    }
+    let (rtol, atol) = try tolerance.resolved(dimension: problem.dimension)
+    let save = try saveAt.resolved(start: problem.start, end: problem.end)
+    var integrator = BDFIntegrator(
+        core: BDFStepLoop(
+            method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput),
+        initialStep: initialStep, maxStep: maxStep ?? .infinity, maxSteps: maxSteps)
+    try integrator.finish()
+    return integrator.solution
+}
+
+/// Solves `problem` with BDF of fixed order `method.maxOrder` and fixed step `step` (for order
+/// measurements). The first `maxOrder - 1` steps are taken by ``Rodas5P`` with the same step
+/// (starting values of order 5); the last step is shortened to end at `t1` if needed. Newton
+/// tolerances use `rtol = atol = 1e-12`.
+@inlinable
+public func solve(
+    _ problem: ODEProblem,
+    using method: BDF,
+    step: Double,
+    saveAt: SaveAt = .steps,
+    maxSteps: Int = 10_000_000,
+    denseOutput: Bool = true
+) throws(IntegrationError) -> ODESolution {
+    try validateStiffArguments(problem, linearSolver: method.linearSolver, initialStep: nil, maxStep: nil, maxSteps: maxSteps)
+    guard (1...5).contains(method.maxOrder) else {
+        throw .invalidArgument("BDF maxOrder = \(method.maxOrder) must be in 1...5")
+    }
+    guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
+    let save = try saveAt.resolved(start: problem.start, end: problem.end)
+    let tight = [Double](repeating: 1e-12, count: problem.dimension)
+    var integrator = BDFStepLoop(
+        method: method, problem: problem, absolute: tight, relative: tight, saveAt: save, denseOutput: denseOutput)
+    integrator.maxNewtonIterations = 10
+    try integrator.integrateFixed(step: step, maxSteps: maxSteps, problem: problem)
+    return integrator.makeSolution(completed: true)
+}

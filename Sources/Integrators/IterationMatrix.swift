@@ -1,0 +1,198 @@
+// Jacobian storage, finite-difference Jacobians and the LU-factorised iteration matrix
+// `M = a·I - b·J` shared by the stiff solvers (Rosenbrock: a = 1/(γh), b = 1; BDF: a = 1, b = γ).
+// Dense: LAPACK dgetrf/dgetrs on an n×n column-major matrix. Banded: dgbtrf/dgbtrs on LAPACK band
+// storage. All buffers are allocated once per solve; nothing here allocates per step.
+
+import CLAPACKE
+
+/// The Jacobian `J` (dense or banded), the factorised iteration matrix and its pivots.
+///
+/// Storage:
+/// - dense `J`: `n×n` column-major, `J(i, j)` at `i + j·n`;
+/// - banded `J`: compact `(ml + mu + 1) × n` column-major band, `J(i, j)` at `(mu + i - j) + j·(ml + mu + 1)`;
+/// - banded LU: LAPACK band storage with `ldab = 2 ml + mu + 1` (`A(i, j)` at `(ml + mu + i - j) + j·ldab`).
+@usableFromInline
+final class IterationMatrix {
+    @usableFromInline let n: Int
+    @usableFromInline let banded: Bool
+    @usableFromInline let lower: Int
+    @usableFromInline let upper: Int
+    @usableFromInline let jac: UnsafeMutablePointer<Double>
+    @usableFromInline let jacCount: Int
+    @usableFromInline let lu: UnsafeMutablePointer<Double>
+    @usableFromInline let luCount: Int
+    @usableFromInline let ldab: Int
+    @usableFromInline let pivots: UnsafeMutablePointer<Int32>
+    /// FD scratch: perturbed state, perturbed derivative, increments.
+    @usableFromInline let scratchY: UnsafeMutablePointer<Double>
+    @usableFromInline let scratchF: UnsafeMutablePointer<Double>
+    @usableFromInline let increments: UnsafeMutablePointer<Double>
+    /// Dense `n×n` scratch for a user Jacobian in banded mode (empty otherwise).
+    @usableFromInline let denseScratch: UnsafeMutablePointer<Double>
+    @usableFromInline let denseScratchCount: Int
+
+    @usableFromInline
+    init(dimension n: Int, solver: StiffLinearSolver, userJacobian: Bool) {
+        self.n = n
+        switch solver {
+        case .dense:
+            banded = false
+            lower = n - 1
+            upper = n - 1
+            jacCount = n * n
+            ldab = n
+            luCount = n * n
+        case .banded(let ml, let mu):
+            banded = true
+            lower = Swift.min(ml, n - 1)
+            upper = Swift.min(mu, n - 1)
+            let width = lower + upper + 1
+            jacCount = width * n
+            ldab = 2 * lower + upper + 1
+            luCount = ldab * n
+        }
+        jac = .allocate(capacity: jacCount)
+        jac.initialize(repeating: 0, count: jacCount)
+        lu = .allocate(capacity: luCount)
+        lu.initialize(repeating: 0, count: luCount)
+        pivots = .allocate(capacity: n)
+        pivots.initialize(repeating: 0, count: n)
+        scratchY = .allocate(capacity: 3 * n)
+        scratchY.initialize(repeating: 0, count: 3 * n)
+        scratchF = scratchY + n
+        increments = scratchY + 2 * n
+        denseScratchCount = (banded && userJacobian) ? n * n : 1
+        denseScratch = .allocate(capacity: denseScratchCount)
+        denseScratch.initialize(repeating: 0, count: denseScratchCount)
+    }
+
+    deinit {
+        jac.deallocate()
+        lu.deallocate()
+        pivots.deallocate()
+        scratchY.deallocate()
+        denseScratch.deallocate()
+    }
+
+    /// `J` from the user's dense column-major closure.
+    @inlinable
+    func evaluateUser(_ user: JacobianFunction, t: Double, y: UnsafeMutablePointer<Double>) {
+        let yb = UnsafeBufferPointer(start: UnsafePointer(y), count: n)
+        if !banded {
+            jac.update(repeating: 0, count: jacCount)
+            user(t, yb, UnsafeMutableBufferPointer(start: jac, count: n * n))
+            return
+        }
+        denseScratch.update(repeating: 0, count: n * n)
+        user(t, yb, UnsafeMutableBufferPointer(start: denseScratch, count: n * n))
+        let width = lower + upper + 1
+        for j in 0..<n {
+            let lo = Swift.max(0, j - upper), hi = Swift.min(n - 1, j + lower)
+            for i in lo...hi { jac[(upper + i - j) + j * width] = denseScratch[i + j * n] }
+        }
+    }
+
+    /// Forward-difference Jacobian at `(t, y)` with `f0 = f(t, y)`; increments
+    /// `δ_j = sqrt(eps)·max(|y_j|, typical_j)` (see ``ODEJacobian``). Calls `evaluate` `n` times
+    /// (dense) or `min(n, ml + mu + 1)` times (banded, column grouping).
+    @inlinable
+    func evaluateFiniteDifference(
+        t: Double, y: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,
+        typical: UnsafeMutablePointer<Double>,
+        evaluate: (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    ) {
+        let sqrtEps = Double.ulpOfOne.squareRoot()
+        let ys = scratchY, fs = scratchF
+        ys.update(from: y, count: n)
+        if !banded {
+            for j in 0..<n {
+                let yj = y[j]
+                var d = sqrtEps * Swift.max(abs(yj), typical[j])
+                if !(d > 0) || !d.isFinite { d = sqrtEps }
+                let yp = yj + d
+                d = yp - yj
+                ys[j] = yp
+                evaluate(t, ys, fs)
+                ys[j] = yj
+                let inv = 1 / d
+                let column = jac + j * n
+                for i in 0..<n { column[i] = (fs[i] - f0[i]) * inv }
+            }
+            return
+        }
+        let width = lower + upper + 1
+        let groups = Swift.min(width, n)
+        for g in 0..<groups {
+            var j = g
+            while j < n {
+                let yj = y[j]
+                var d = sqrtEps * Swift.max(abs(yj), typical[j])
+                if !(d > 0) || !d.isFinite { d = sqrtEps }
+                let yp = yj + d
+                increments[j] = yp - yj
+                ys[j] = yp
+                j += width
+            }
+            evaluate(t, ys, fs)
+            j = g
+            while j < n {
+                ys[j] = y[j]
+                let inv = 1 / increments[j]
+                let lo = Swift.max(0, j - upper), hi = Swift.min(n - 1, j + lower)
+                for i in lo...hi { jac[(upper + i - j) + j * width] = (fs[i] - f0[i]) * inv }
+                j += width
+            }
+        }
+    }
+
+    /// Forms `M = a·I - b·J` and LU-factorises it. Returns `false` if LAPACK reports a singular
+    /// matrix (`info > 0`) or the pivots are not finite.
+    @inlinable
+    func factor(diagonal a: Double, jacobianScale b: Double) -> Bool {
+        let n32 = Int32(n)
+        var info: Int32 = 0
+        if !banded {
+            let count = n * n
+            for k in 0..<count { lu[k] = -b * jac[k] }
+            for i in 0..<n { lu[i * (n + 1)] += a }
+            info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n32, n32, lu, n32, pivots)
+            if info == 0 {
+                var poison = 0.0
+                for i in 0..<n { poison += lu[i * (n + 1)] * 0 }
+                if poison != 0 { return false }
+            }
+        } else {
+            let width = lower + upper + 1
+            lu.update(repeating: 0, count: luCount)
+            for j in 0..<n {
+                let lo = Swift.max(0, j - upper), hi = Swift.min(n - 1, j + lower)
+                for i in lo...hi {
+                    var v = -b * jac[(upper + i - j) + j * width]
+                    if i == j { v += a }
+                    lu[(lower + upper + i - j) + j * ldab] = v
+                }
+            }
+            info = LAPACKE_dgbtrf_work(
+                LAPACK_COL_MAJOR, n32, n32, Int32(lower), Int32(upper), lu, Int32(ldab), pivots)
+            if info == 0 {
+                var poison = 0.0
+                for j in 0..<n { poison += lu[(lower + upper) + j * ldab] * 0 }
+                if poison != 0 { return false }
+            }
+        }
+        return info == 0
+    }
+
+    /// Solves `M x = b` in place (`b` becomes `x`) with the last factorisation.
+    @inlinable
+    func solve(_ b: UnsafeMutablePointer<Double>) {
+        let n32 = Int32(n)
+        if !banded {
+            _ = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), n32, 1, lu, n32, pivots, b, n32)
+        } else {
+            _ = LAPACKE_dgbtrs_work(
+                LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), n32, Int32(lower), Int32(upper), 1, lu, Int32(ldab),
+                pivots, b, n32)
+        }
+    }
+}
