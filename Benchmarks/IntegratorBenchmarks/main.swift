@@ -25,18 +25,25 @@ while let argument = arguments.next() {
 
 @MainActor
 func run<Method: AdaptiveRungeKuttaMethod>(_ reference: ReferenceProblem, _ method: Method) throws -> BenchmarkResult {
+    try run(reference, name: method.name) { problem in
+        try solve(problem, using: method, tolerance: reference.tolerance, saveAt: .final, maxSteps: 10_000_000,
+                  denseOutput: false)
+    }
+}
+
+/// Times `solver` on the reference problem: an accuracy solve to the reference time (Lorenz:
+/// t = 10; otherwise the same solve as timed), then repeated whole solves.
+@MainActor
+func run(_ reference: ReferenceProblem, name: String, solver: (ODEProblem) throws -> ODESolution) throws -> BenchmarkResult {
     let tolerance = reference.tolerance
-    // Accuracy at the reference time (for Lorenz, t = 10; otherwise the same solve as timed).
-    let accuracy = try solve(reference.referenceProblem, using: method, tolerance: tolerance, saveAt: .final,
-                             maxSteps: 10_000_000, denseOutput: false)
+    let accuracy = try solver(reference.referenceProblem)
     var solution = accuracy
     let timing = try medianTime(minimumSeconds: quick ? 0 : 0.3, minimumRepetitions: quick ? 1 : 5) {
-        solution = try solve(reference.problem, using: method, tolerance: tolerance, saveAt: .final,
-                             maxSteps: 10_000_000, denseOutput: false)
+        solution = try solver(reference.problem)
     }
     let isLarge = solution.final.count > 100
     return BenchmarkResult(
-        problem: reference.name, method: method.name, rtol: tolerance.relative[0], atol: tolerance.absolute,
+        problem: reference.name, method: name, rtol: tolerance.relative[0], atol: tolerance.absolute,
         final: isLarge ? Array(solution.final.prefix(3) + solution.final.suffix(3)) : solution.final,
         finalNote: isLarge ? "first 3 and last 3 of \(solution.final.count) components" : nil,
         error: reference.error(of: accuracy.final), steps: solution.statistics.acceptedSteps,
@@ -48,10 +55,29 @@ func run<Method: AdaptiveRungeKuttaMethod>(_ reference: ReferenceProblem, _ meth
 for reference in ReferenceProblem.all where selected?.contains(reference.name) ?? true {
     var results: [BenchmarkResult] = []
     do {
-        if reference.isStiff {
-            continue  // stiff methods arrive with Rodas5P and BDF
-        }
         func wanted(_ name: String) -> Bool { methods?.contains(name) ?? true }
+        if reference.isStiff {
+            let tolerance = reference.tolerance
+            // Finite-difference Jacobians, as CVODE's default difference quotients.
+            if wanted("BDF") {
+                results.append(try run(reference, name: "BDF") {
+                    try solve($0, using: BDF(), tolerance: tolerance, saveAt: .final, maxSteps: 10_000_000, denseOutput: false)
+                })
+            }
+            if wanted("Rodas5P") {
+                results.append(try run(reference, name: "Rodas5P") {
+                    try solve($0, using: Rodas5P(), tolerance: tolerance, saveAt: .final, maxSteps: 10_000_000, denseOutput: false)
+                })
+            }
+            if wanted("BDF (analytic J)"), let jacobian = reference.jacobian {
+                results.append(try run(reference, name: "BDF (analytic J)") {
+                    try solve($0.withJacobian(jacobian), using: BDF(), tolerance: tolerance, saveAt: .final,
+                              maxSteps: 10_000_000, denseOutput: false)
+                })
+            }
+            for result in results { print(result.jsonLine) }
+            continue
+        }
         if wanted("Tsit5") { results.append(try run(reference, Tsit5())) }
         if wanted("DormandPrince5") { results.append(try run(reference, DormandPrince5())) }
         if wanted("Verner7"), reference.name != "decay" { results.append(try run(reference, Verner7())) }
