@@ -93,3 +93,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: alive))
     }
 }
+
+/// Every method a scenario can name runs through the kind and agrees with a tight reference.
+@Suite struct LorenzMethodTests {
+    @Test(arguments: ["Tsit5", "DormandPrince5", "Verner7", "BogackiShampine3", "Rodas5P", "BDF", "RK4", "Heun", "Euler"])
+    func methodRunsThroughTheScenario(method: String) throws {
+        let dir = NSTemporaryDirectory() + "/lorenz-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixed = ["RK4": 1e-4, "Heun": 1e-4, "Euler": 1e-6][method]
+        let step = fixed.map { ", \"dt\": \($0)" } ?? ""
+        var scenario = try Scenario.parse(#"{"kind": "lorenz", "name": "m", "seed": 1, "parameters": {"method": "\#(method)", "t_end": 1, "rtol": 1e-9, "atol": 1e-9, "save_at": 0.5\#(step)}}"#, file: "t.json")
+        scenario.output = dir
+        let record = try ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test").run(scenario)
+        #expect(record["statistics"]?["method"] == .string(method))
+        #expect(record["statistics"]?["records"] == .integer(3))
+        let reference = try solve(ODEProblem(initial: [1, 1, 1], timeSpan: 0...1) { _, y, dy in
+            dy[0] = 10 * (y[1] - y[0]); dy[1] = y[0] * (28 - y[2]) - y[1]; dy[2] = y[0] * y[1] - 8.0 / 3.0 * y[2]
+        }, using: Verner7(), tolerance: Tolerance(relative: 1e-13, absolute: 1e-13), saveAt: .final).final
+        guard case .array(let final)? = record["statistics"]?["final_state"] else { Issue.record("no final state"); return }
+        let error = zip(final.compactMap(\.doubleValue), reference).map { abs($0 - $1) }.max() ?? .infinity
+        let allowed = ["Euler": 1e-3, "Heun": 1e-5, "BogackiShampine3": 1e-5, "BDF": 1e-4][method] ?? 1e-6
+        #expect(error < allowed, "\(method): error \(error)")
+    }
+}

@@ -4,7 +4,7 @@ import Integrators
 /// `method`, `rtol`, `atol`, `dt`, `save_at`, `max_steps`.
 struct ODESolverSettings {
     /// Methods by the name a scenario uses.
-    static let adaptiveMethods = ["Tsit5", "DormandPrince5", "Verner7", "BogackiShampine3"]
+    static let adaptiveMethods = ["Tsit5", "DormandPrince5", "Verner7", "BogackiShampine3", "Rodas5P", "BDF"]
     static let fixedStepMethods = ["RK4", "Heun", "Euler"]
     static let maximumRecords = 20_000_000
 
@@ -12,7 +12,7 @@ struct ODESolverSettings {
     static func parameters(defaultSaveInterval: Double) -> [ParameterSpec] {
         [
             ParameterSpec("method", .string(choices: adaptiveMethods + fixedStepMethods), default: .string("Tsit5"),
-                          summary: "integration method: adaptive \(adaptiveMethods.joined(separator: ", ")); fixed-step \(fixedStepMethods.joined(separator: ", "))"),
+                          summary: "integration method: adaptive \(adaptiveMethods.joined(separator: ", ")) (the last two for stiff problems); fixed-step \(fixedStepMethods.joined(separator: ", "))"),
             ParameterSpec("rtol", .number(maximum: 1, positive: true), default: .number(1e-8),
                           summary: "relative tolerance of adaptive methods"),
             ParameterSpec("atol", .number(minimum: 0), default: .number(1e-8),
@@ -86,6 +86,10 @@ struct ODESolverSettings {
         case "DormandPrince5": return try adaptive(problem, DormandPrince5())
         case "Verner7": return try adaptive(problem, Verner7())
         case "BogackiShampine3": return try adaptive(problem, BogackiShampine3())
+        case "Rodas5P":
+            return try Rodas5PIntegrator(problem, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps)
+        case "BDF":
+            return try BDFIntegrator(problem, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps)
         case "RK4": return try fixed(problem, RK4())
         case "Heun": return try fixed(problem, Heun())
         case "Euler": return try fixed(problem, Euler())
