@@ -227,7 +227,7 @@ struct BDFStepLoop {
     @usableFromInline let matrix: IterationMatrix
     @usableFromInline var state: BDFState
     @usableFromInline var statistics = SolverStatistics()
-    @usableFromInline var output: StiffOutput
+    @usableFromInline var output: SolutionRecorder
     @usableFromInline let methodName = "BDF"
 
     @usableFromInline
@@ -245,7 +245,7 @@ struct BDFStepLoop {
         work = BDFWorkspace(dimension: n, absolute: absolute, relative: relative)
         matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
         state = BDFState(t: problem.start, h: 0)
-        output = StiffOutput(
+        output = SolutionRecorder(
             problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 5, denseOrder: method.maxOrder)
         for i in 0..<n { work.D[i] = problem.initial[i] }
     }
@@ -622,7 +622,7 @@ struct BDFStepLoop {
     }
 }
 
-extension StiffOutput {
+extension SolutionRecorder {
     /// Appends the steps of a sub-solution (same `n`) computed for the start of this solve.
     @usableFromInline
     mutating func absorb(_ s: ODESolution) {

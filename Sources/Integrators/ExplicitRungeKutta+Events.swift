@@ -50,26 +50,13 @@ extension ExplicitRKIntegrator {
         let tRoot = theta == 1 ? tNew : t + theta * h
         // The state at the root goes into yNew (the trial state is no longer needed).
         if theta < 1 { evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: theta, into: yNew) }
-        if storeDense {
-            // The interpolant of the cut step [t, tRoot]: θ' = θ / theta, so c_p → c_p theta^p.
-            var scale = 1.0
-            for p in 0...w.degree {
-                for i in 0..<n { denseCoefficients.append(w.poly[p * n + i] * scale) }
-                scale *= theta
-            }
-            denseTimes.append(tRoot)
+        // The interpolant of the cut step [t, tRoot]: θ' = θ / theta, so c_p → c_p theta^p.
+        var scale = theta
+        for p in 1...w.degree {
+            for i in 0..<n { w.poly[p * n + i] *= scale }
+            scale *= theta
         }
-        if saveEverySteps { record(tRoot, yNew) }
-        while nextSave < saveTimes.count && direction * (saveTimes[nextSave] - tRoot) <= 0 {
-            let s = saveTimes[nextSave]
-            if s == tRoot {
-                record(s, yNew)
-            } else {
-                evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: (s - t) / h, into: w.tmp)
-                record(s, w.tmp)
-            }
-            nextSave += 1
-        }
+        output.accept(tOld: t, tNew: tRoot, yNew: yNew, poly: w.poly, scratch: w.tmp)
         let rootState = Array(UnsafeBufferPointer(start: yNew, count: n))
         swap(&y, &yNew)
         t = tRoot

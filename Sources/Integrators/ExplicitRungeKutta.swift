@@ -196,7 +196,6 @@ func evaluatePolynomial(
 struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     @usableFromInline let methodName: String
     @usableFromInline let order: Int
-    @usableFromInline let denseOrder: Int
     @usableFromInline let work: RKWorkspace
     @usableFromInline let rhs: ODEFunction
     @usableFromInline let n: Int
@@ -209,15 +208,7 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     @usableFromInline var yNew: UnsafeMutablePointer<Double>
     @usableFromInline var statistics = SolverStatistics()
     // Output.
-    @usableFromInline let saveEverySteps: Bool
-    @usableFromInline let saveFinalOnly: Bool
-    @usableFromInline let saveTimes: [Double]
-    @usableFromInline var nextSave = 0
-    @usableFromInline var outTimes: [Double] = []
-    @usableFromInline var outStates: [Double] = []
-    @usableFromInline let storeDense: Bool
-    @usableFromInline var denseTimes: [Double] = []
-    @usableFromInline var denseCoefficients: [Double] = []
+    @usableFromInline var output: SolutionRecorder
     // Stepping state kept between calls, so a solve can pause, snapshot and resume exactly.
     /// The (signed) step size to attempt next.
     @usableFromInline var h: Double = 0
@@ -244,7 +235,6 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         let tableau = method.tableau
         methodName = method.name
         order = tableau.order
-        denseOrder = tableau.denseOutput.order
         n = problem.dimension
         work = RKWorkspace(tableau: tableau, dimension: n, absolute: absolute, relative: relative)
         rhs = problem.rhs
@@ -255,21 +245,8 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         y = work.stateA
         yNew = work.stateB
         for i in 0..<n { y[i] = problem.initial[i] }
-        switch saveAt {
-        case .final:
-            saveEverySteps = false
-            saveFinalOnly = true
-            saveTimes = []
-        case .steps:
-            saveEverySteps = true
-            saveFinalOnly = false
-            saveTimes = []
-        case .times(let times):
-            saveEverySteps = false
-            saveFinalOnly = false
-            saveTimes = times
-        }
-        storeDense = denseOutput
+        output = SolutionRecorder(problem: problem, saveAt: saveAt, denseOutput: denseOutput,
+                                  degree: work.degree, denseOrder: tableau.denseOutput.order)
     }
 
     /// Calls `f(t, state)` into `out` and counts it.
@@ -279,21 +256,10 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         statistics.rhsEvaluations &+= 1
     }
 
-    @inlinable
-    mutating func record(_ time: Double, _ state: UnsafeMutablePointer<Double>) {
-        outTimes.append(time)
-        outStates.append(contentsOf: UnsafeBufferPointer(start: state, count: n))
-    }
-
     /// Evaluates `k_1 = f(t0, y0)` and records the initial point.
     @inlinable
     mutating func start() throws(IntegrationError) {
-        if saveEverySteps { record(t, y) }
-        while nextSave < saveTimes.count && saveTimes[nextSave] == tStart {
-            record(tStart, y)
-            nextSave += 1
-        }
-        if storeDense { denseTimes.append(t) }
+        output.start(y)
         evaluate(t, y, into: work.stages)
         guard allFinite(work.stages, count: n) else {
             throw .nonFiniteDerivative(failure(stepSize: 0))
@@ -363,7 +329,7 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
             evaluate(tNew, yNew, into: w.stages + w.endStage * n)
             guard allFinite(w.stages + w.endStage * n, count: n) else {
                 statistics.acceptedSteps &+= 1
-                if saveEverySteps { record(tNew, yNew) }
+                if output.saveEverySteps { output.record(tNew, yNew) }
                 swap(&y, &yNew)
                 t = tNew
                 throw .nonFiniteDerivative(failure(stepSize: h))
@@ -372,28 +338,8 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
         statistics.acceptedSteps &+= 1
         if !events.isEmpty, try handleEvents(h: h, tNew: tNew) { return true }
 
-        var polynomialReady = false
-        if storeDense {
-            buildPolynomial(h: h)
-            polynomialReady = true
-            denseTimes.append(tNew)
-            denseCoefficients.append(contentsOf: UnsafeBufferPointer(start: w.poly, count: (w.degree + 1) * n))
-        }
-        if saveEverySteps { record(tNew, yNew) }
-        while nextSave < saveTimes.count && direction * (saveTimes[nextSave] - tNew) <= 0 {
-            let s = saveTimes[nextSave]
-            if s == tNew {
-                record(s, yNew)
-            } else {
-                if !polynomialReady {
-                    buildPolynomial(h: h)
-                    polynomialReady = true
-                }
-                evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: (s - t) / h, into: w.tmp)
-                record(s, w.tmp)
-            }
-            nextSave += 1
-        }
+        if output.needsPolynomial(upTo: tNew) { buildPolynomial(h: h) }
+        output.accept(tOld: t, tNew: tNew, yNew: yNew, poly: w.poly, scratch: w.tmp)
 
         swap(&y, &yNew)
         // f(t_{n+1}, y_{n+1}) becomes the next step's first stage (FSAL / reuse).
@@ -417,18 +363,8 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
 
     @inlinable
     func makeSolution(completed: Bool) -> ODESolution {
-        let final = Array(UnsafeBufferPointer(start: y, count: n))
-        var times = outTimes
-        var states = outStates
-        if saveFinalOnly {
-            times = [t]
-            states = final
-        }
-        var solution = ODESolution(
-            dimension: n, start: tStart, end: tEnd, times: times, stateStorage: states,
-            final: final, finalTime: t, statistics: statistics, completed: completed, methodName: methodName,
-            denseTimes: storeDense ? denseTimes : [], denseCoefficients: denseCoefficients,
-            denseDegree: work.degree, denseOrder: denseOrder)
+        var solution = output.makeSolution(
+            y: y, t: t, statistics: statistics, completed: completed, methodName: methodName)
         solution.eventStorage = occurrences
         if finished, t != tEnd, let last = occurrences.last, events[last.event].terminal { solution.stoppingEventStorage = last.event }
         return solution

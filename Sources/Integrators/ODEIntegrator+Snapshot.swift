@@ -14,7 +14,7 @@ extension ExplicitRKIntegrator {
                 "dimension": Int64(n), "started": started ? 1 : 0, "finished": finished ? 1 : 0,
                 "controller_previous_rejected": controllerState.previousStepRejected ? 1 : 0,
                 "last_failure_nonfinite": lastFailureNonFinite ? 1 : 0,
-                "fixed_index": Int64(fixedIndex), "fixed_count": Int64(fixedCount), "next_save": Int64(nextSave),
+                "fixed_index": Int64(fixedIndex), "fixed_count": Int64(fixedCount), "next_save": Int64(output.nextSave),
                 "rhs_evaluations": Int64(statistics.rhsEvaluations), "accepted_steps": Int64(statistics.acceptedSteps),
                 "rejected_steps": Int64(statistics.rejectedSteps),
                 "jacobian_evaluations": Int64(statistics.jacobianEvaluations),
@@ -58,7 +58,6 @@ extension ExplicitRKIntegrator {
         lastFailureNonFinite = try snapshot.integer("last_failure_nonfinite") != 0
         fixedIndex = try snapshot.integer("fixed_index")
         fixedCount = try snapshot.integer("fixed_count")
-        nextSave = try snapshot.integer("next_save")
         statistics.rhsEvaluations = try snapshot.integer("rhs_evaluations")
         statistics.acceptedSteps = try snapshot.integer("accepted_steps")
         statistics.rejectedSteps = try snapshot.integer("rejected_steps")
@@ -70,10 +69,7 @@ extension ExplicitRKIntegrator {
         }
         eventValues = conditions
         occurrences.removeAll()
-        outTimes.removeAll()
-        outStates.removeAll()
-        denseTimes = started && storeDense ? [t] : []
-        denseCoefficients.removeAll()
+        output.resume(nextSave: try snapshot.integer("next_save"), t: t, started: started)
     }
 }
 

@@ -85,12 +85,7 @@ public struct ODEIntegrator<Method: ExplicitRungeKuttaMethod> {
     /// The saved points (see ``SaveAt``) recorded since the last call, removed from the integrator:
     /// `times`, and `states` flattened row-major (`times.count × n`).
     public mutating func takeSavedPoints() -> (times: [Double], states: [Double]) {
-        defer {
-            core.outTimes.removeAll(keepingCapacity: true)
-            core.outStates.removeAll(keepingCapacity: true)
-        }
-        if core.saveFinalOnly { return core.finished ? ([core.t], state) : ([], []) }
-        return (core.outTimes, core.outStates)
+        core.output.takeSavedPoints(finished: core.finished, t: core.t, y: core.y)
     }
 
     /// Events located since the start (or since the restored snapshot).

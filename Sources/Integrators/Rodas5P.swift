@@ -216,7 +216,7 @@ struct Rodas5PStepLoop {
     @usableFromInline let matrix: IterationMatrix
     @usableFromInline var state: Rodas5PState
     @usableFromInline var statistics = SolverStatistics()
-    @usableFromInline var output: StiffOutput
+    @usableFromInline var output: SolutionRecorder
     @usableFromInline let methodName = "Rodas5P"
 
     @usableFromInline
@@ -235,7 +235,7 @@ struct Rodas5PStepLoop {
         work = RosenbrockWorkspace(dimension: n, absolute: absolute, relative: relative)
         matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
         state = Rodas5PState(t: problem.start, h: 0)
-        output = StiffOutput(
+        output = SolutionRecorder(
             problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 4, denseOrder: Rodas5P.denseOrder)
         for i in 0..<n { work.y[i] = problem.initial[i] }
     }

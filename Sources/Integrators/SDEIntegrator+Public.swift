@@ -77,12 +77,7 @@ public struct SDEIntegrator<Method: SDEMethod>: SteppableIntegrator {
 
     /// The saved points recorded since the last call, removed from the integrator.
     public mutating func takeSavedPoints() -> (times: [Double], states: [Double]) {
-        defer {
-            core.outTimes.removeAll(keepingCapacity: true)
-            core.outStates.removeAll(keepingCapacity: true)
-        }
-        if core.saveFinalOnly { return core.finished ? ([core.t], state) : ([], []) }
-        return (core.outTimes, core.outStates)
+        core.output.takeSavedPoints(finished: core.finished, t: core.t, y: core.work.y)
     }
 
     /// The solution so far; `completed` once finished.
@@ -133,7 +128,7 @@ extension SDEIntegrator {
                 "dimension": Int64(c.n), "started": c.started ? 1 : 0, "finished": c.finished ? 1 : 0,
                 "controller_previous_rejected": c.controllerState.previousStepRejected ? 1 : 0,
                 "last_failure_nonfinite": c.lastFailureNonFinite ? 1 : 0,
-                "fixed_index": Int64(c.fixedIndex), "fixed_count": Int64(c.fixedCount), "next_save": Int64(c.nextSave),
+                "fixed_index": Int64(c.fixedIndex), "fixed_count": Int64(c.fixedCount), "next_save": Int64(c.output.nextSave),
                 "rhs_evaluations": Int64(s.rhsEvaluations), "diffusion_evaluations": Int64(s.diffusionEvaluations),
                 "accepted_steps": Int64(s.acceptedSteps), "rejected_steps": Int64(s.rejectedSteps),
                 "brownian_seed": Int64(bitPattern: c.tree.seed), "brownian_dimension": Int64(c.tree.dimension),
@@ -200,7 +195,6 @@ extension SDEIntegrator {
         core.lastFailureNonFinite = try snapshot.integer("last_failure_nonfinite") != 0
         core.fixedIndex = try snapshot.integer("fixed_index")
         core.fixedCount = try snapshot.integer("fixed_count")
-        core.nextSave = try snapshot.integer("next_save")
         core.baseStatistics = base
         core.statistics = SolverStatistics()
         core.work.driftEvaluations = 0
@@ -208,9 +202,6 @@ extension SDEIntegrator {
         for i in 0..<c.n { core.work.y[i] = y[i] }
         // W(t) and ∫W: recomputed from the stateless tree, bit-identical to the cached values.
         core.tree.evaluate(core.t, w: core.work.wCurrent, k: core.work.kCurrent, scratch: core.work.treeScratch)
-        core.outTimes.removeAll()
-        core.outStates.removeAll()
-        core.denseTimes = core.started && core.storeDense ? [core.t] : []
-        core.denseCoefficients.removeAll()
+        core.output.resume(nextSave: try snapshot.integer("next_save"), t: core.t, started: core.started)
     }
 }

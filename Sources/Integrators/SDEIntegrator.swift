@@ -30,16 +30,7 @@ struct SDEStepLoop<Method: SDEMethod> {
     /// Fixed-step mode: grid steps taken and their number.
     @usableFromInline var fixedIndex = 0
     @usableFromInline var fixedCount = 0
-    // Output.
-    @usableFromInline let saveEverySteps: Bool
-    @usableFromInline let saveFinalOnly: Bool
-    @usableFromInline let saveTimes: [Double]
-    @usableFromInline var nextSave = 0
-    @usableFromInline var outTimes: [Double] = []
-    @usableFromInline var outStates: [Double] = []
-    @usableFromInline let storeDense: Bool
-    @usableFromInline var denseTimes: [Double] = []
-    @usableFromInline var denseCoefficients: [Double] = []
+    @usableFromInline var output: SolutionRecorder
 
     @usableFromInline
     init(
@@ -54,40 +45,14 @@ struct SDEStepLoop<Method: SDEMethod> {
         tStart = problem.start
         tEnd = problem.end
         t = problem.start
-        switch saveAt {
-        case .final:
-            saveEverySteps = false
-            saveFinalOnly = true
-            saveTimes = []
-        case .steps:
-            saveEverySteps = true
-            saveFinalOnly = false
-            saveTimes = []
-        case .times(let times):
-            saveEverySteps = false
-            saveFinalOnly = false
-            saveTimes = times
-        }
-        storeDense = denseOutput
+        output = SolutionRecorder(dimension: problem.dimension, start: problem.start, end: problem.end, saveAt: saveAt,
+                                  denseOutput: denseOutput, degree: 1, denseOrder: 1)
         tree.evaluate(t, w: work.wCurrent, k: work.kCurrent, scratch: work.treeScratch)
-    }
-
-    @inlinable
-    mutating func record(_ time: Double, _ state: UnsafeMutablePointer<Double>) {
-        outTimes.append(time)
-        outStates.append(contentsOf: UnsafeBufferPointer(start: state, count: n))
     }
 
     /// Records the initial point (and save times equal to `t0`).
     @inlinable
-    mutating func start() {
-        if saveEverySteps { record(t, work.y) }
-        while nextSave < saveTimes.count && saveTimes[nextSave] <= tStart {
-            record(saveTimes[nextSave], work.y)
-            nextSave += 1
-        }
-        if storeDense { denseTimes.append(t) }
-    }
+    mutating func start() { output.start(work.y) }
 
     /// Queries the tree at `tNew`, forms `ΔW`, `ΔZ` over `[t, tNew]` and runs the method's step.
     @inlinable
@@ -102,25 +67,23 @@ struct SDEStepLoop<Method: SDEMethod> {
         return method._step(w, t: t, h: h, estimateError: estimateError)
     }
 
-    /// Commits the trial step to `tNew`; records output (save times `<= tNew + snap` get the new state).
+    /// Commits the trial step to `tNew`; records output (save times within `snap` of `tNew` get the
+    /// new state; the dense output is the straight line between the step's ends).
     @inlinable
     mutating func accept(tNew: Double, snap: Double) {
         let w = work
         statistics.acceptedSteps &+= 1
-        if storeDense {
-            denseTimes.append(tNew)
-            denseCoefficients.append(contentsOf: UnsafeBufferPointer(start: w.y, count: n))
-            for i in 0..<n { denseCoefficients.append(w.yNew[i] - w.y[i]) }
+        if output.storeDense {
+            for i in 0..<n {
+                w.poly[i] = w.y[i]
+                w.poly[n + i] = w.yNew[i] - w.y[i]
+            }
         }
+        output.accept(tOld: t, tNew: tNew, yNew: w.yNew, poly: w.poly, scratch: w.tmp, snap: snap)
         swap(&w.y, &w.yNew)
         swap(&w.wCurrent, &w.wTrial)
         swap(&w.kCurrent, &w.kTrial)
         t = tNew
-        if saveEverySteps { record(tNew, w.y) }
-        while nextSave < saveTimes.count && saveTimes[nextSave] <= tNew + snap {
-            record(saveTimes[nextSave], w.y)
-            nextSave += 1
-        }
     }
 
     @inlinable
@@ -147,18 +110,7 @@ struct SDEStepLoop<Method: SDEMethod> {
 
     @inlinable
     func makeSolution(completed: Bool) -> ODESolution {
-        let final = Array(UnsafeBufferPointer(start: work.y, count: n))
-        var times = outTimes
-        var states = outStates
-        if saveFinalOnly {
-            times = [t]
-            states = final
-        }
-        return ODESolution(
-            dimension: n, start: tStart, end: tEnd, times: times, stateStorage: states,
-            final: final, finalTime: t, statistics: currentStatistics(), completed: completed, methodName: method.name,
-            denseTimes: storeDense ? denseTimes : [], denseCoefficients: denseCoefficients,
-            denseDegree: 1, denseOrder: 1)
+        output.makeSolution(y: work.y, t: t, statistics: currentStatistics(), completed: completed, methodName: method.name)
     }
 
     // MARK: drivers
@@ -187,13 +139,13 @@ struct SDEStepLoop<Method: SDEMethod> {
     mutating func attemptFixed(step: Double, maxSteps: Int) throws(IntegrationError) {
         let snap = 1e-10 * step
         let tGrid = fixedIndex + 1 == fixedCount ? tEnd : tStart + Double(fixedIndex + 1) * step
-        while nextSave < saveTimes.count && saveTimes[nextSave] < tGrid - snap {
-            let s = saveTimes[nextSave]
+        while output.nextSave < output.saveTimes.count && output.saveTimes[output.nextSave] < tGrid - snap {
+            let s = output.saveTimes[output.nextSave]
             if s > t + snap {
                 try fixedStep(to: s, maxSteps: maxSteps, snap: snap)
             } else {
-                record(s, work.y)
-                nextSave += 1
+                output.record(s, work.y)
+                output.nextSave += 1
             }
         }
         try fixedStep(to: tGrid, maxSteps: maxSteps, snap: snap)
@@ -229,7 +181,7 @@ struct SDEStepLoop<Method: SDEMethod> {
     ) throws(IntegrationError) {
         var h = proposal
         if h > maxStep { h = maxStep }
-        let stop = nextSave < saveTimes.count ? Swift.min(saveTimes[nextSave], tEnd) : tEnd
+        let stop = output.nextSave < output.saveTimes.count ? Swift.min(output.saveTimes[output.nextSave], tEnd) : tEnd
         var tNew = t + h
         var clipped = false
         if t + 1.01 * h >= stop {

@@ -43,6 +43,8 @@ public final class SDEWorkspace {
     @usableFromInline var wTrial: UnsafeMutablePointer<Double>
     @usableFromInline var kTrial: UnsafeMutablePointer<Double>
     @usableFromInline let treeScratch: UnsafeMutablePointer<Double>
+    /// The linear interpolant of the last step for dense output: `y`, `yNew - y` (`2n`).
+    @usableFromInline let poly: UnsafeMutablePointer<Double>
     @usableFromInline var driftEvaluations = 0
     @usableFromInline var diffusionEvaluations = 0
     private let storage: UnsafeMutablePointer<Double>
@@ -57,7 +59,7 @@ public final class SDEWorkspace {
         drift = problem.drift
         diffusion = problem.diffusion
         derivative = problem.diffusionDerivative
-        storageCount = 11 * n + 8 * m
+        storageCount = 13 * n + 8 * m
         storage = .allocate(capacity: storageCount)
         storage.initialize(repeating: 0, count: storageCount)
         var p = storage
@@ -83,6 +85,7 @@ public final class SDEWorkspace {
         wTrial = take(m)
         kTrial = take(m)
         treeScratch = take(2 * m)
+        poly = take(2 * n)
         for i in 0..<n {
             y[i] = problem.initial[i]
             absolute[i] = atol[i]

@@ -1,9 +1,10 @@
-// Output recording shared by the stiff solvers: saved points (`SaveAt`) and per-step dense-output
-// polynomials in θ = (t - t_n)/(t_{n+1} - t_n), stored in `ODESolution`'s format.
+// Output recording shared by every integrator (explicit, stiff, stochastic): saved points
+// (`SaveAt`) and per-step dense-output polynomials in θ = (t - t_n)/(t_{n+1} - t_n), stored in
+// `ODESolution`'s format.
 
-/// Records saved points and dense output of a stiff solve.
+/// Records the saved points and dense output of a solve.
 @usableFromInline
-struct StiffOutput {
+struct SolutionRecorder {
     @usableFromInline let n: Int
     @usableFromInline let tStart: Double
     @usableFromInline let tEnd: Double
@@ -23,10 +24,17 @@ struct StiffOutput {
 
     @usableFromInline
     init(problem: ODEProblem, saveAt: ResolvedSaveAt, denseOutput: Bool, degree: Int, denseOrder: Int) {
-        n = problem.dimension
-        tStart = problem.start
-        tEnd = problem.end
-        direction = problem.direction
+        self.init(dimension: problem.dimension, start: problem.start, end: problem.end, saveAt: saveAt,
+                  denseOutput: denseOutput, degree: degree, denseOrder: denseOrder)
+    }
+
+    @usableFromInline
+    init(dimension: Int, start: Double, end: Double, saveAt: ResolvedSaveAt, denseOutput: Bool, degree: Int,
+         denseOrder: Int) {
+        n = dimension
+        tStart = start
+        tEnd = end
+        direction = end >= start ? 1 : -1
         switch saveAt {
         case .final:
             saveEverySteps = false
@@ -71,20 +79,20 @@ struct StiffOutput {
 
     /// Records an accepted step `tOld -> tNew` with end state `yNew`. `poly` (`(degree + 1)·n`,
     /// coefficient of θ^p at `p·n`) must be valid when ``needsPolynomial(upTo:)`` was true;
-    /// `scratch` is an `n`-vector.
+    /// `scratch` is an `n`-vector. Save times within `snap` of `tNew` get `yNew` itself.
     @inlinable
     mutating func accept(
         tOld: Double, tNew: Double, yNew: UnsafeMutablePointer<Double>, poly: UnsafeMutablePointer<Double>,
-        scratch: UnsafeMutablePointer<Double>
+        scratch: UnsafeMutablePointer<Double>, snap: Double = 0
     ) {
         if storeDense {
             denseTimes.append(tNew)
             denseCoefficients.append(contentsOf: UnsafeBufferPointer(start: poly, count: (degree + 1) * n))
         }
         if saveEverySteps { record(tNew, yNew) }
-        while nextSave < saveTimes.count && direction * (saveTimes[nextSave] - tNew) <= 0 {
+        while nextSave < saveTimes.count && direction * (saveTimes[nextSave] - tNew) <= snap {
             let s = saveTimes[nextSave]
-            if s == tNew {
+            if s == tNew || direction * (tNew - s) <= snap {
                 record(s, yNew)
             } else {
                 evaluatePolynomial(poly, degree: degree, count: n, theta: (s - tOld) / (tNew - tOld), into: scratch)
@@ -113,7 +121,7 @@ struct StiffOutput {
     }
 }
 
-extension StiffOutput {
+extension SolutionRecorder {
     /// The saved points recorded since the last call, removed (see `SteppableIntegrator`).
     mutating func takeSavedPoints(finished: Bool, t: Double, y: UnsafeMutablePointer<Double>) -> (times: [Double], states: [Double]) {
         defer {
