@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "integrator-bench", targets: ["integrator-bench"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
     ],
     targets: [
@@ -20,8 +21,10 @@ let package = Package(
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
 
         // Core modules.
+        .target(name: "Randomness"),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "Integrators", dependencies: ["NetCDF", "CLAPACKE"]),
+        .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE"]),
+        .target(name: "Tensors", dependencies: ["Randomness", "CBLAS"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
@@ -35,7 +38,8 @@ let package = Package(
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "ReferenceProblems", "NetCDF", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),

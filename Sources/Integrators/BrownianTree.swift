@@ -1,3 +1,4 @@
+import Randomness
 // Virtual Brownian tree with space-time Lévy area.
 //
 // Notation (Foster 2020, thesis §6.1; Kidger 2021, thesis §5.5.2): on an interval [s, u] of length

@@ -27,3 +27,11 @@ func naturalLog(_ x: Double) -> Double {
 func exponential(_ x: Double) -> Double {
     exp(x)
 }
+
+/// Sine (platform libm).
+@inlinable @inline(__always)
+func sine(_ x: Double) -> Double { sin(x) }
+
+/// Cosine (platform libm).
+@inlinable @inline(__always)
+func cosine(_ x: Double) -> Double { cos(x) }

@@ -1,4 +1,5 @@
 import Dispatch
+import Randomness
 
 // Public entry points for SDEs: fixed-step and adaptive `solve` (an `SDEIntegrator` run to the
 // end; drive one yourself to pause, snapshot and resume), and ensembles. Results reuse `ODESolution`:

@@ -1,12 +1,13 @@
 import Foundation
 import Integrators
 import Testing
+import Randomness
 
 @Suite("Brownian tree and random numbers")
 struct BrownianTreeTests {
     @Test func queryOrderDoesNotMatter() throws {
         let tree = try BrownianTree(seed: 17, from: -1, to: 2, dimension: 3)
-        var rng = SeededNormalGenerator(seed: 5)
+        var rng = Xoshiro256StarStar(seed: 5)
         let times = (0..<200).map { _ in -1 + 3 * rng.nextUniform() } + [-1, 2, 0.5, 0.125]
         let forward = times.map { tree.value(at: $0) }
         let forwardK = times.map { tree.timeIntegral(at: $0) }
@@ -40,7 +41,7 @@ struct BrownianTreeTests {
 
     @Test func incrementsTelescope() throws {
         let tree = try BrownianTree(seed: 123, from: 0, to: 1, dimension: 2)
-        var rng = SeededNormalGenerator(seed: 9)
+        var rng = Xoshiro256StarStar(seed: 9)
         let cuts = ([0.1, 0.9] + (0..<50).map { _ in 0.1 + 0.8 * rng.nextUniform() }).sorted()
         var sumW = [0.0, 0.0]
         var chainZ = [0.0, 0.0]  // Chen: Z_{a,c} = Z_{a,b} + Z_{b,c} + (c - b) W_{a,b}
@@ -110,7 +111,7 @@ struct BrownianTreeTests {
     }
 
     @Test func seededNormalGenerator() {
-        var a = SeededNormalGenerator(seed: 2024), b = SeededNormalGenerator(seed: 2024)
+        var a = Xoshiro256StarStar(seed: 2024), b = Xoshiro256StarStar(seed: 2024)
         let xs = a.normals(count: 20_000)
         #expect(xs == b.normals(count: 20_000))
         let P = Double(xs.count)
@@ -118,7 +119,7 @@ struct BrownianTreeTests {
         #expect(abs(sampleStandardDeviation(xs) * sampleStandardDeviation(xs) - 1) <= 4 * (2 / P).squareRoot())
         let fourth = xs.map { $0 * $0 * $0 * $0 }.reduce(0, +) / P  // E Z⁴ = 3, Var Z⁴ = 96
         #expect(abs(fourth - 3) <= 4 * (96 / P).squareRoot())
-        var c = SeededNormalGenerator(seed: 2025)
+        var c = Xoshiro256StarStar(seed: 2025)
         #expect(c.nextNormal() != xs[0])
         // Ensemble seeds: distinct, deterministic.
         let seeds = (0..<1000).map { SplitMix64.derivedSeed(base: 7, index: $0) }

@@ -1,6 +1,7 @@
 import Foundation
 import Integrators
 import Testing
+import Randomness
 
 func thrownSDEError(_ body: () throws(IntegrationError) -> ODESolution) -> IntegrationError? {
     do {

@@ -1,10 +1,10 @@
-// Reproducible pseudo-random numbers for the SDE solvers and for scenarios:
+// Reproducible pseudo-random numbers for the SDE solvers, the tensors and the scenarios:
 //
 // - `SplitMix64`: Steele–Lea–Flood's 64-bit generator. Its output function (a bijective 64-bit
 //   finaliser) is also used *counter-based*: `SplitMix64.hash(key, counter)` is the `counter`-th
 //   output of a SplitMix64 stream seeded with `key`, so any variate can be recomputed from
 //   `(key, counter)` alone, with no sequential state. The Brownian tree draws its normals that way.
-// - `SeededNormalGenerator`: xoshiro256** (Blackman–Vigna) seeded through SplitMix64, with uniform
+// - `Xoshiro256StarStar`: xoshiro256** (Blackman–Vigna) seeded through SplitMix64, with uniform
 //   and standard-normal (Box–Muller) draws. A `RandomNumberGenerator`, so it also works with
 //   `Double.random(in:using:)` and `shuffled(using:)`.
 //
@@ -83,86 +83,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     }
 }
 
-/// A seeded random generator with uniform and normal draws: xoshiro256** (Blackman & Vigna 2018)
-/// whose 256-bit state is filled from a SplitMix64 stream of `seed`; normals by Box–Muller
-/// (both values of a pair are used). Equal seeds give equal sequences on every platform.
-///
-///     var rng = SeededNormalGenerator(seed: 42)
-///     let z = rng.nextNormal()                   // N(0, 1)
-///     let x = rng.nextNormal(mean: 1, standardDeviation: 0.1)
-///     let u = Double.random(in: 0..<1, using: &rng)
-public struct SeededNormalGenerator: RandomNumberGenerator, Sendable, Hashable {
-    @usableFromInline var s0: UInt64
-    @usableFromInline var s1: UInt64
-    @usableFromInline var s2: UInt64
-    @usableFromInline var s3: UInt64
-    @usableFromInline var spare: Double?
-
-    /// The generator for `seed` (any value, including 0).
-    public init(seed: UInt64) {
-        var sm = SplitMix64(seed: seed)
-        s0 = sm.next()
-        s1 = sm.next()
-        s2 = sm.next()
-        s3 = sm.next()
-        spare = nil
-    }
-
-    /// Next 64 random bits (xoshiro256**).
-    @inlinable
-    public mutating func next() -> UInt64 {
-        let result = rotateLeft(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotateLeft(s3, 45)
-        return result
-    }
-
-    @inlinable @inline(__always)
-    func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-
-    /// Uniform variate in the open interval `(0, 1)`.
-    @inlinable
-    public mutating func nextUniform() -> Double { SplitMix64.unitInterval(next()) }
-
-    /// Standard normal variate `N(0, 1)` (Box–Muller; every second call returns the cached partner).
-    @inlinable
-    public mutating func nextNormal() -> Double {
-        if let z = spare {
-            spare = nil
-            return z
-        }
-        let (a, b) = SplitMix64.boxMuller(next(), next())
-        spare = b
-        return a
-    }
-
-    /// Normal variate with the given mean and standard deviation.
-    @inlinable
-    public mutating func nextNormal(mean: Double, standardDeviation: Double) -> Double {
-        mean + standardDeviation * nextNormal()
-    }
-
-    /// Fills `buffer` with standard normal variates.
-    @inlinable
-    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
-        for i in buffer.indices { buffer[i] = nextNormal() }
-    }
-
-    /// `count` standard normal variates.
-    public mutating func normals(count: Int) -> [Double] {
-        (0..<Swift.max(0, count)).map { _ in nextNormal() }
-    }
-}
-
-/// Sine (platform libm).
-@inlinable @inline(__always)
-func sine(_ x: Double) -> Double { sin(x) }
-
-/// Cosine (platform libm).
-@inlinable @inline(__always)
-func cosine(_ x: Double) -> Double { cos(x) }
+/// Natural logarithm, sine and cosine of the platform libm (no Foundation needed).
+@inlinable @usableFromInline @inline(__always) func naturalLog(_ x: Double) -> Double { log(x) }
+@inlinable @usableFromInline @inline(__always) func sine(_ x: Double) -> Double { sin(x) }
+@inlinable @usableFromInline @inline(__always) func cosine(_ x: Double) -> Double { cos(x) }
