@@ -336,3 +336,26 @@ struct StiffFailureTests {
         guard case .invalidArgument? = band else { Issue.record("band: \(String(describing: band))"); return }
     }
 }
+
+/// Rodas5P's dense output converges at its documented order: one step of size h from the exact
+/// state, interpolated at interior points, has error O(h^(denseOrder + 1)).
+@Suite struct Rodas5PDenseOutputTests {
+    @Test func interpolantOrder() throws {
+        // y1' = -y1² (y1 = 1/(1+t)), y2' = -sin t (y2 = cos t): smooth, non-autonomous.
+        let steps = [0.1, 0.05, 0.025, 0.0125]  // hλ from -5 down: the asymptotic range
+        var errors: [Double] = []
+        for h in steps {
+            let problem = mildlyStiffProblem(to: h)
+            let solution = try solve(problem, using: Rodas5P(), step: h, denseOutput: true)
+            var worst = 0.0
+            for theta in [0.3, 0.5, 0.8] {
+                let t = theta * h
+                worst = max(worst, zip(solution(t), mildlyStiffExact(t)).map { abs($0 - $1) }.max()!)
+            }
+            errors.append(worst)
+        }
+        let orders = (0..<3).map { log2(errors[$0] / errors[$0 + 1]) }
+        let expected = Double(Rodas5P.denseOrder + 1)
+        for order in orders { #expect(abs(order - expected) < 0.3, "local interpolation orders \(orders), errors \(errors)") }
+    }
+}
