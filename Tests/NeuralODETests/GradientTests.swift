@@ -86,6 +86,10 @@ import Testing
         #expect(relativeError(g4.flattenedParameters, g.flattenedParameters) < 1e-12)
         #expect(relativeError(g4.initialState.scalars, g.initialState.scalars) < 1e-12)
         #expect(g4.statistics.checkpoints < g.statistics.checkpoints)
+        let gAll = try node.gradient(of: loss, initial: y0, from: 0, observedAt: Self.times, solver: solver,
+                                     method: .backpropagation(checkpointEvery: 1000))   // one block: only y0 kept
+        #expect(gAll.statistics.checkpoints == 1)
+        #expect(relativeError(gAll.flattenedParameters, g.flattenedParameters) < 1e-12)
     }
 
     /// The continuous adjoint agrees with finite differences of an accurate solve to the

@@ -30,7 +30,11 @@ import Testing
 
     /// A damped rotation in 2-D observed twice, L = ‖y(t_1)‖² + ‖y(t_2)‖²:
     /// dL/dA_ij = Σ_k 2 y(t_k)ᵀ L(A t_k, t_k E_ij) y0 and dL/dy0 = Σ_k 2 exp(A t_k)ᵀ y(t_k).
-    @Test(arguments: [GradientMethod.backpropagation(), .adjoint(), .adjoint(AdjointOptions(stateReconstruction: .denseOutput))])
+    @Test(arguments: [
+        GradientMethod.backpropagation(), .backpropagation(checkpointEvery: 3), .adjoint(),
+        .adjoint(AdjointOptions(stateReconstruction: .denseOutput)),
+        .adjoint(AdjointOptions(solver: .adaptive(DormandPrince5(), tolerance: Tolerance(relative: 1e-11, absolute: 1e-13)))),
+    ])
     func matrixFieldMatchesTheFrechetDerivative(method: GradientMethod) throws {
         let A: Matrix = [[-0.5, 1.2], [-0.9, -0.3]]
         let y0 = [1.0, 0.5]
