@@ -17,9 +17,12 @@ import Tensors
 /// ```
 ///
 /// Cost: the forward right-hand side evaluates the network in inference mode on the flat state
-/// (one tensor copy in and out per call). Every vector–Jacobian product, in either gradient
-/// method, records one network evaluation on a fresh tape and runs one backward pass: roughly
-/// 2–3 forward evaluations' worth of work plus the tape's allocations.
+/// (one tensor copy in and out per call). The adjoint records one network evaluation on a fresh
+/// tape per right-hand-side call of the augmented system and runs one backward pass through it;
+/// backpropagation records one tape per step holding that step's `s` stage evaluations (6 for
+/// Tsit5/DormandPrince5, 4 for RK4) and back-propagates it once. Either way a taped evaluation
+/// costs roughly 2–3 inference evaluations plus the tape's allocations (which dominate for
+/// small networks); ``GradientStatistics`` counts both kinds.
 public struct NeuralODE<Field: NeuralVectorField> {
     /// The vector field, holding the current parameters.
     public var field: Field
@@ -173,6 +176,14 @@ public struct GradientStatistics: Sendable, Equatable {
     public var checkpoints = 0
 
     public init() {}
+}
+
+extension GradientStatistics: CustomStringConvertible {
+    public var description: String {
+        "forward steps: \(forwardSteps) (+\(forwardRejectedSteps) rejected), backward steps: \(backwardSteps), "
+            + "inference evaluations: \(inferenceEvaluations), taped evaluations: \(tapedEvaluations), "
+            + "stored states: \(storedStates), checkpoints: \(checkpoints)"
+    }
 }
 
 /// The result of ``NeuralODE/gradient(of:initial:from:observedAt:solver:method:)``.

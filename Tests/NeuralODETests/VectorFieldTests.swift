@@ -26,7 +26,39 @@ import Testing
         #expect(throws: NeuralODEError.self) { try field(0, Tensor([1, 2])) }
     }
 
+    /// A field returning the wrong shape is reported when the problem is made, not mid-solve.
+    struct WrongShapeField: NeuralVectorField {
+        var parameters: [Tensor<Double>] = [Tensor([1.0])]
+        var stateDimension: Int { 2 }
+        var parameterNames: [String] { ["c"] }
+        func evaluate(time: Double, state: Variable<Double>, parameters: [Variable<Double>]) throws -> Variable<Double> {
+            try Variable.concatenate([state, state], axis: 1) * parameters[0]
+        }
+    }
+
     @Test func badFieldsAreRejectedWithMessages() throws {
+        let wrong = NeuralODE(WrongShapeField())
+        #expect(throws: NeuralODEError.self) { try wrong.problem(initial: Tensor([1, 2]), from: 0, to: 1) }
+        #expect(throws: NeuralODEError.self) {
+            try WrongShapeField().vectorJacobianProduct(time: 0, state: Tensor([1, 2]), cotangent: Tensor([1, 1]))
+        }
+        #expect(throws: NeuralODEError.self) {
+            try wrong.gradient(of: TrajectoryLoss { $0[0].sum() }, initial: Tensor([1, 2]), from: 0, observedAt: [1],
+                               solver: .fixed(RK4(), step: 0.1), method: .adjoint())
+        }
+        #expect(throws: NeuralODEError.self) {
+            try wrong.gradient(of: TrajectoryLoss { $0[0].sum() }, initial: Tensor([1, 2]), from: 0, observedAt: [1],
+                               solver: .fixed(RK4(), step: 0.1), method: .backpropagation())
+        }
+        // Losses: one element, and one target per observed state.
+        #expect(throws: NeuralODEError.self) { try TrajectoryLoss { $0[0] }.valueAndGradients(at: [Tensor([1, 2])]) }
+        #expect(throws: NeuralODEError.self) {
+            try TrajectoryLoss.meanSquaredError(targets: [Tensor([0, 0])]).valueAndGradients(at: [Tensor([1, 2]), Tensor([3, 4])])
+        }
+        let mse = try TrajectoryLoss.meanSquaredError(targets: [Tensor([0, 1]), Tensor([1, 1])])
+            .valueAndGradients(at: [Tensor([1, 2]), Tensor([3, 4])])
+        #expect(mse.value == (1 + 1 + 4 + 9) / 4.0)
+        #expect(mse.gradients == [Tensor([0.5, 0.5]), Tensor([1, 1.5])])
         #expect(throws: NeuralODEError.self) { try MLPVectorField(widths: [2, 8, 3], seed: 1) }
         #expect(throws: NeuralODEError.self) { try MLPVectorField(widths: [2], seed: 1) }
         #expect(throws: NeuralODEError.self) { try LinearVectorField(matrix: Tensor(shape: [2, 3], repeating: 0)) }
