@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NeuralODE", targets: ["NeuralODE"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
     ],
     targets: [
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE"]),
         .target(name: "Tensors", dependencies: ["Randomness", "CBLAS"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
+        .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
         .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators"]),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
+        .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
