@@ -16,6 +16,22 @@ func bits<Scalar: TensorScalar>(_ p: Parameters<Scalar>) -> [String: [UInt64]] {
     return result
 }
 
+/// Expects equal names and equal bits; on failure reports the first differing element only.
+func expectSameBits<Scalar: TensorScalar>(_ a: Parameters<Scalar>, _ b: Parameters<Scalar>,
+                                          sourceLocation: SourceLocation = #_sourceLocation) {
+    let (ba, bb) = (bits(a), bits(b))
+    guard a.names == b.names else {
+        Issue.record("names differ: \(a.names) vs \(b.names)", sourceLocation: sourceLocation)
+        return
+    }
+    for name in a.names where ba[name] != bb[name] {
+        let i = Array(zip(ba[name]!, bb[name]!)).firstIndex { $0 != $1 } ?? 0
+        Issue.record("'\(name)' differs first at element \(i): \(a[name]![flat: i]) vs \(b[name]![flat: i]) (shapes \(a[name]!.shape), \(b[name]!.shape))",
+                     sourceLocation: sourceLocation)
+        return
+    }
+}
+
 @Suite struct CheckpointTests {
     /// A model with a few Adam steps behind it, plus a parameter holding awkward values.
     func trainedState<Scalar: TensorScalar>(_: Scalar.Type) throws -> (Parameters<Scalar>, Adam<Scalar>) {
@@ -50,9 +66,9 @@ func bits<Scalar: TensorScalar>(_ p: Parameters<Scalar>) -> [String: [UInt64]] {
         var fresh = Adam<Scalar>(schedule: .cosine(peak: 1e-2, totalSteps: 100, warmupSteps: 5))
         try Checkpoint.load(from: path, into: &loaded, optimizer: &fresh)
         #expect(loaded.names == parameters.names)
-        #expect(bits(loaded) == bits(parameters))
+        expectSameBits(loaded, parameters)
         #expect(fresh.step == 3)
-        for slot in ["m", "v"] { #expect(bits(fresh.state.slots[slot]!) == bits(adam.state.slots[slot]!)) }
+        for slot in ["m", "v"] { expectSameBits(fresh.state.slots[slot]!, adam.state.slots[slot]!) }
 
         // The file is ordinary CF NetCDF.
         let dataset = try Dataset.open(path)
@@ -94,10 +110,11 @@ func bits<Scalar: TensorScalar>(_ p: Parameters<Scalar>) -> [String: [UInt64]] {
         #expect(secondOptimizer.step == k && secondOptimizer.learningRate == firstOptimizer.learningRate)
         for _ in k..<total { interrupted.append(try trainStep(&second, &secondOptimizer, x: x, y: y, clip: clip)) }
 
-        #expect(interrupted.map(\.bitPattern) == uninterrupted.map(\.bitPattern))
-        #expect(bits(second.parameters) == bits(model.parameters))
+        let sameLosses = interrupted.map(\.bitPattern) == uninterrupted.map(\.bitPattern)
+        #expect(sameLosses, "losses differ first at step \(Array(zip(interrupted, uninterrupted)).firstIndex { $0.bitPattern != $1.bitPattern } ?? -1)")
+        expectSameBits(second.parameters, model.parameters)
         #expect(secondOptimizer.state.step == optimizer.state.step && !optimizer.state.slots.isEmpty)
-        for (slot, values) in optimizer.state.slots { #expect(bits(secondOptimizer.state.slots[slot]!) == bits(values)) }
+        for (slot, values) in optimizer.state.slots { expectSameBits(secondOptimizer.state.slots[slot]!, values) }
         // Without the optimizer state the continuation differs (so the comparison above can fail).
         var third = MLP<Float>(widths: [1, 16, 16, 1], activation: .silu, seed: 1)
         try Checkpoint.load(from: directory.file("ckpt.nc"), into: &third.parameters)

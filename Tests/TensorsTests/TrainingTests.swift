@@ -41,10 +41,11 @@ func trainStep<L: Layer, O: Optimizer>(_ model: inout L, _ optimizer: inout O, x
         let a = try fitSine(seed: 2024)
         print("sine fit: initial loss \(a.losses[0]), after 100 steps \(a.losses[100]), final loss \(a.final) (\(Self.steps) Adam steps)")
         #expect(a.losses[0] > 0.1)          // an untrained network is far off
-        #expect(a.final < 1e-3, "final loss \(a.final)")
+        #expect(a.final < 5e-4, "final loss \(a.final)")   // measured 8.3e-5
         // Same seed ⇒ same bits, step by step.
         let b = try fitSine(seed: 2024)
-        #expect(a.losses.map(\.bitPattern) == b.losses.map(\.bitPattern))
+        let sameLosses = a.losses.map(\.bitPattern) == b.losses.map(\.bitPattern)
+        #expect(sameLosses, "the two runs differ")
         #expect(a.final.bitPattern == b.final.bitPattern)
         // Another seed ⇒ another trajectory.
         let c = try fitSine(seed: 2025)
