@@ -45,7 +45,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
 ///
 /// Layout (CF-1.10 global attributes `Conventions`, `title`, `source`, `history`):
 /// - parameter `name` → variable `parameter.<name>` in the model's type (`float` or `double`)
-///   over dimensions `<name>.dim0`, `<name>.dim1`, … (none for a rank-0 parameter);
+///   over dimensions `parameter.<name>.dim0`, `.dim1`, … (none for a rank-0 parameter);
 /// - optimizer slot `s` of parameter `name` → variable `optimizer.<s>.<name>` over the
 ///   parameter's dimensions;
 /// - global attributes `optimizer_kind`, `optimizer_step` (int64; also the schedule position),
@@ -127,7 +127,7 @@ public enum Checkpoint {
         var dimensionsOf: [String: [String]] = [:]
         for (name, tensor) in parameters {
             try validate(name: name, tensor: tensor)
-            let dimensions = tensor.shape.indices.map { "\(name).dim\($0)" }
+            let dimensions = tensor.shape.indices.map { "\(parameterPrefix)\(name).dim\($0)" }
             for (d, length) in zip(dimensions, tensor.shape) { try dataset.defineDimension(d, length: length) }
             dimensionsOf[name] = dimensions
             try dataset.defineVariable(parameterPrefix + name, type: Scalar.dataType, dimensions: dimensions, attributes: [

@@ -79,6 +79,7 @@ func expectSameBits<Scalar: TensorScalar>(_ a: Parameters<Scalar>, _ b: Paramete
         #expect(try dataset.attribute("optimizer_kind") == .text("adam"))
         let info = try dataset.variable("parameter.0.weight")
         #expect(info.shape == [1, 8] && info.dataType == Scalar.dataType)
+        #expect(info.dimensions.map(\.name) == ["parameter.0.weight.dim0", "parameter.0.weight.dim1"])
         #expect(try dataset.variable("optimizer.m.1.bias").shape == [1])
         #expect(try dataset.variable("parameter.scalar").shape == [])
         #expect(try dataset.variable("parameter.big").compression != nil && dataset.variable("parameter.0.bias").compression == nil)
