@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Randomness"),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
         .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE"]),
-        .target(name: "Tensors", dependencies: ["Randomness", "CBLAS"]),
+        .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
 
@@ -40,7 +40,7 @@ let package = Package(
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
