@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "ndyn", targets: ["ndyn"]),
         .executable(name: "integrator-bench", targets: ["integrator-bench"]),
+        .executable(name: "learning-bench", targets: ["learning-bench"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Tensors", targets: ["Tensors"]),
@@ -36,6 +37,8 @@ let package = Package(
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
+        .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE"],
+                          path: "Benchmarks/LearningBenchmarks"),
 
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
