@@ -19,7 +19,8 @@ BENCH_DIR := .build/bench
 help:
 	@echo "make demo   build (release) and run $(DEMO_SCENARIO), then say where the output is"
 	@echo "make test   swift test + the Python checks (xarray, CF metadata, notebook)"
-	@echo "make bench  time our integrators against SUNDIALS, diffrax and scipy; writes BENCHMARKS.md"
+	@echo "make bench  time our integrators against SUNDIALS, diffrax and scipy, and our learning core"
+	@echo "            against PyTorch and torchdiffeq; writes BENCHMARKS.md"
 	@echo "make clean  remove build products, the Python environments and runs/"
 
 # System packages: installed only when missing (apt-get; sudo when not root).
@@ -85,13 +86,17 @@ bench-deps: deps
 
 bench: bench-deps
 	swift build -c release --product integrator-bench
+	swift build -c release --product learning-bench
 	mkdir -p $(BENCH_DIR)
 	$(MAKE) -C Benchmarks/peers sundials_peer OUT=$(CURDIR)/$(BENCH_DIR)
 	.build/release/integrator-bench > $(BENCH_DIR)/neuraldynamics.jsonl
 	$(BENCH_DIR)/sundials_peer > $(BENCH_DIR)/sundials.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/python_peers.py > $(BENCH_DIR)/python.jsonl 2> $(BENCH_DIR)/python.stderr
 	$(BENCH_VENV)/bin/python Benchmarks/peers/verify_results.py $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > /dev/null
-	python3 Benchmarks/report.py $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > BENCHMARKS.md
+	.build/release/learning-bench > $(BENCH_DIR)/learning.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/torch_peers.py > $(BENCH_DIR)/torch.jsonl 2> $(BENCH_DIR)/torch.stderr
+	python3 Benchmarks/report.py $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
+	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/torch.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
 
 clean:

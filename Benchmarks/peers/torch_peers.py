@@ -13,25 +13,34 @@ Prints one JSON line per result, in learning-bench's format:
   model on the same data; the median time of one iteration is reported, with the loss reached.
 
 torch.set_num_threads(2) (this machine has 2 cores); float32 throughout, as the demo.
+OMP_WAIT_POLICY defaults to PASSIVE (set before torch is imported; an OMP_WAIT_POLICY in the
+environment wins): with libgomp's default spin-waiting, an idle OpenMP worker keeps spinning after
+each parallel region, and on a 2-core machine with any other load this starved the main thread
+(one tiny ODEFunc evaluation took 4.7 ms instead of 0.1 ms, the spiral iteration over 1 s).
 
     python torch_peers.py [--only mlp|spiral] [--widths 64,256,1024] [--iterations 100] [--quick]
 """
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torchdiffeq
-from torchdiffeq import odeint, odeint_adjoint
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402  (after OMP_WAIT_POLICY)
+import torch.nn as nn  # noqa: E402
+import torchdiffeq  # noqa: E402
+from torchdiffeq import odeint, odeint_adjoint  # noqa: E402
 
 torch.set_num_threads(2)
 torch.set_default_dtype(torch.float32)
 
 MASK64 = (1 << 64) - 1
+VERSION = (f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+           f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
 
 
 class SharedLCG:
@@ -92,7 +101,7 @@ def mlp_train_step(width, quick, batch=256, inputs=64, outputs=64):
           "parameters": sum(p.numel() for p in model.parameters()),
           "median_seconds": seconds, "steps_per_second": 1 / seconds, "gflops": flops / seconds / 1e9,
           "final_loss": last["loss"], "repetitions": repetitions,
-          "version": f"torch {torch.__version__}, {torch.get_num_threads()} threads"})
+          "version": VERSION})
 
 
 # ---------------------------------------------------------------- spiral (ode_demo.py setup)
@@ -154,8 +163,7 @@ def spiral_training(name, solve, iterations):
           "iterations": iterations, "median_seconds": statistics.median(seconds), "total_seconds": sum(seconds),
           "first_loss": losses[0], "final_loss": sum(last_ten) / len(last_ten),
           "evaluations_per_iteration": func.nfe / iterations, "repetitions": iterations,
-          "version": f"torch {torch.__version__}, torchdiffeq {torchdiffeq.__version__}, "
-                     f"{torch.get_num_threads()} threads"})
+          "version": f"{VERSION}, torchdiffeq {torchdiffeq.__version__}"})
 
 
 def main():
