@@ -13,7 +13,8 @@ Prints one JSON line per result, in learning-bench's format:
   the windows come from the same 64-bit LCG as learning-bench, so both sides train the same
   model on the same data; the median time of one iteration is reported, with the loss reached.
 
-torch.set_num_threads(2) (this machine has 2 cores); float32 throughout, as the demo.
+torch.set_num_threads(2) (this machine has 2 cores; TORCH_PEER_THREADS=1 for a single-threaded
+comparison, with OPENBLAS_NUM_THREADS=1 on our side); float32 throughout, as the demo.
 OMP_WAIT_POLICY defaults to PASSIVE (set before torch is imported; an OMP_WAIT_POLICY in the
 environment wins): with libgomp's default spin-waiting, an idle OpenMP worker keeps spinning after
 each parallel region, and on a 2-core machine with any other load this starved the main thread
@@ -36,7 +37,7 @@ import torch.nn as nn  # noqa: E402
 import torchdiffeq  # noqa: E402
 from torchdiffeq import odeint, odeint_adjoint  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("TORCH_PEER_THREADS", "2")))
 torch.set_default_dtype(torch.float32)
 
 MASK64 = (1 << 64) - 1
