@@ -80,7 +80,7 @@ bench-deps: deps
 	@dpkg-query -W -f='$${Status}' libsundials-dev 2>/dev/null | grep -q "install ok installed" || { \
 	  echo "Installing libsundials-dev"; $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libsundials-dev; }
-	@[ -f $(BENCH_VENV)/.installed ] || { rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV) && \
+	@[ $(BENCH_VENV)/.installed -nt Benchmarks/peers/requirements.txt ] || { rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV) && \
 	  $(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/peers/requirements.txt && \
 	  touch $(BENCH_VENV)/.installed; }
 

@@ -233,5 +233,16 @@ out.append("""## Notes
 - Learning targets: MLP throughput ≥ 1.0× PyTorch's at every width; the spiral ≥ 3× faster than
   torchdiffeq per training iteration (both sides train the same model on the same windows, so the
   losses reached are shown beside the times as the check that the iterations are equivalent).
+  On this shared 2-core machine single runs of these sections vary by up to 2× (another build
+  running alongside); compare several runs before reading a verdict.
+- MLP (callgrind, 1 thread, first measurement): sgemm is 62 % of the instructions at W = 1024 and
+  about 55 % at W = 256; every gemm output is first zero-filled (beta = 0 makes that unnecessary)
+  through the unspecialised generic `initialize(repeating:count:)`, one value-witness call per
+  element: 10–17 % of the instructions. Adam is 10–13 %, as fast as PyTorch's in wall time.
+- Spiral: backpropagation makes every observation time a step boundary (about 13 forward steps per
+  iteration against dopri5's ~6 with interpolated outputs) and re-evaluates each stage on a tape,
+  so it does ~175 network evaluations per iteration against torchdiffeq's ~39 forward calls; per
+  evaluation the time goes to libm tanh (16 %), malloc/free and retain/release, generic-metadata
+  lookups of unspecialised code, and zero fills, not to the 20×50 gemms (7 %).
 """)
 print("\n".join(out))
