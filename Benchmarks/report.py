@@ -242,7 +242,7 @@ out.append("""## Notes
 - Spiral: backpropagation makes every observation time a step boundary (about 13 forward steps per
   iteration against dopri5's ~6 with interpolated outputs) and re-evaluates each stage on a tape,
   so it does ~175 network evaluations per iteration against torchdiffeq's ~39 forward calls; per
-  evaluation the time goes to libm tanh (16 %), malloc/free and retain/release, generic-metadata
+  evaluation the instructions go to libm tanh (16 %), malloc/free and retain/release, generic-metadata
   lookups of unspecialised code, and zero fills, not to the 20×50 gemms (7 %).
 """)
 print("\n".join(out))
