@@ -43,12 +43,16 @@ public struct NeuralODESpiralKind: ScenarioKind {
                       summary: "training iterations (one optimizer step on one batch each)"),
         ParameterSpec("batch_size", .integer(1...1_000_000), default: .integer(20),
                       summary: "windows per batch, drawn without replacement from the samples - batch_time window starts"),
-        ParameterSpec("batch_time", .integer(2...1_000_000), default: .integer(10),
+        ParameterSpec("batch_time", .integer(2...1_000_000), default: .integer(5),
                       summary: "consecutive samples per window (the first is the window's initial state)"),
         ParameterSpec("learning_rate", .number(maximum: 1, positive: true), default: .number(0.01),
                       summary: "peak Adam learning rate (the rate decays by a cosine to lr_final over the iterations)"),
-        ParameterSpec("lr_final", .number(minimum: 0, maximum: 1), default: .number(1e-4),
+        ParameterSpec("lr_final", .number(minimum: 0, maximum: 1), default: .number(1e-5),
                       summary: "Adam learning rate at the last iteration (equal to learning_rate: constant rate)"),
+        ParameterSpec("beta1", .number(minimum: 0, maximum: 0.999999), default: .number(0.9),
+                      summary: "Adam's first-moment decay β1 (0: no momentum; with beta2 = 0.99 that is RMSprop with bias correction)"),
+        ParameterSpec("beta2", .number(minimum: 0, maximum: 0.999999), default: .number(0.999),
+                      summary: "Adam's second-moment decay β2"),
         ParameterSpec("hidden_width", .integer(1...4096), default: .integer(50),
                       summary: "width of the hidden tanh layer of the network Linear(2, h) -> tanh -> Linear(h, 2) applied to y³"),
         ParameterSpec("method", .string(choices: trainingMethods), default: .string("DormandPrince5"),
@@ -164,7 +168,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
             ("final_loss", .float64([result.losses.last ?? .nan])),
             ("spiral_matrix", .float64(Self.matrix)),
             ("initial_state", .float64(setup.initial)),
-            ("optimizer", .text("Adam")),
+            ("optimizer", .text("Adam(beta1: \(setup.beta1), beta2: \(setup.beta2))")),
             ("learning_rate_schedule", .text(setup.schedule.description)),
             ("network", .text(setup.networkDescription)),
             ("gradient_method", .text(setup.gradientMethodName)),
@@ -221,7 +225,7 @@ struct SpiralTraining {
     /// True states, row-major `[samples, 2]`.
     let trueStates: [Double]
     let iterations, batchSize, batchTime, hiddenWidth, evalEvery: Int
-    let learningRate, finalLearningRate, rtol, atol: Double
+    let learningRate, finalLearningRate, beta1, beta2, rtol, atol: Double
     let methodName, gradientMethodName: String
     let solver: SolverConfiguration
     let gradientMethod: GradientMethod
@@ -245,6 +249,8 @@ struct SpiralTraining {
         evalEvery = p.int("eval_every")
         learningRate = p.double("learning_rate")
         finalLearningRate = min(p.double("lr_final"), learningRate)
+        beta1 = p.double("beta1")
+        beta2 = p.double("beta2")
         rtol = p.double("rtol")
         atol = p.double("atol")
         methodName = p.string("method")
@@ -326,7 +332,7 @@ struct SpiralTraining {
         var node = NeuralODE(try initialField(using: &rng))
         let names = node.field.parameterNames
         var parameters = Parameters<Double>(Array(zip(names, node.field.parameters)))
-        var optimizer = Adam<Double>(schedule: schedule)
+        var optimizer = Adam<Double>(schedule: schedule, beta1: beta1, beta2: beta2)
         let observationTimes = Array(times[0..<batchTime])  // windows start at 0: the field is autonomous
         let windows = times.count - batchTime
         let scale = 1 / Double(batchTime * batchSize * 2)
