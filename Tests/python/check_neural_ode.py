@@ -97,5 +97,5 @@ check("notebook wrote its PNG figure", figure.startswith(b"\x89PNG") and len(fig
 
 passed = sum(results)
 failed = len(results) - passed
-print(f"python-checks (neural-ode): {passed} passed, {failed} failed")
+print(f"neural-ode-checks: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
