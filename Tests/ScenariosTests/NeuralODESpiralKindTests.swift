@@ -52,6 +52,9 @@ import Testing
         // The shipped file spells out every default.
         let defaults = try Scenario.parse(#"{"kind": "neural-ode", "name": "neural-ode-spiral", "seed": 0}"#, file: "d.json")
         #expect(defaults.parameters == full.parameters)
+        // `ndyn example neural-ode-spiral` prints the shipped file.
+        let shipped = try String(contentsOf: root.appendingPathComponent("Scenarios/neural-ode-spiral.json"), encoding: .utf8)
+        #expect(shipped.trimmingCharacters(in: .whitespacesAndNewlines) == BuiltinScenarios.json(named: "neural-ode-spiral"))
         let quick = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode-spiral-quick.json").path)
         #expect(quick.parameters.int("iterations") <= 100)
     }
