@@ -106,7 +106,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
             ("initial_mean_absolute_error", .number(result.evaluationErrors.first ?? .nan)),
             ("final_loss", .number(result.losses.last ?? .nan)),
             ("iterations", .integer(Int64(setup.iterations))),
-            ("optimizer", .string("Adam")),
+            ("optimizer", .string(setup.optimizerDescription)),
             ("parameter_count", .integer(Int64(result.parameters.scalarCount))),
             ("method", .string(setup.methodName)),
             ("gradient_method", .string(setup.gradientMethodName)),
@@ -122,8 +122,8 @@ public struct NeuralODESpiralKind: ScenarioKind {
         let dataset = try context.createOutput(
             title: "Neural ODE learning the cubic spiral dy/dt = y^3 A (A = [[-0.1, 2], [-2, -0.1]])",
             references: "R. T. Q. Chen, Y. Rubanova, J. Bettencourt, D. Duvenaud (2018), Neural ordinary differential equations, NeurIPS 31, arXiv:1806.07366; the spiral benchmark of torchdiffeq's examples/ode_demo.py",
-            comment: "True trajectory: Verner7 at rtol=atol=1e-12. Model: \(setup.networkDescription), trained with Adam "
-                + "(cosine learning rate \(setup.learningRate) -> \(setup.finalLearningRate)) on the mean absolute error of "
+            comment: "True trajectory: Verner7 at rtol=atol=1e-12. Model: \(setup.networkDescription), trained with \(setup.optimizerDescription), "
+                + "learning rate \(setup.schedule), on the mean absolute error of "
                 + "\(setup.batchSize) random windows of \(setup.batchTime) samples per iteration; solver \(setup.methodName) "
                 + "rtol=\(setup.rtol), atol=\(setup.atol); gradients by \(setup.gradientMethodName).")
         defer { dataset.discard() }
@@ -168,7 +168,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
             ("final_loss", .float64([result.losses.last ?? .nan])),
             ("spiral_matrix", .float64(Self.matrix)),
             ("initial_state", .float64(setup.initial)),
-            ("optimizer", .text("Adam(beta1: \(setup.beta1), beta2: \(setup.beta2))")),
+            ("optimizer", .text(setup.optimizerDescription)),
             ("learning_rate_schedule", .text(setup.schedule.description)),
             ("network", .text(setup.networkDescription)),
             ("gradient_method", .text(setup.gradientMethodName)),
@@ -235,6 +235,7 @@ struct SpiralTraining {
             ? .constant(learningRate)
             : .cosine(peak: learningRate, totalSteps: iterations, warmupSteps: 0, final: finalLearningRate)
     }
+    var optimizerDescription: String { "Adam(beta1: \(beta1), beta2: \(beta2), epsilon: 1e-8)" }
     var networkDescription: String { "Linear(2, \(hiddenWidth)) -> tanh -> Linear(\(hiddenWidth), 2) applied to y^3" }
 
     init(_ p: ParameterValues, seed: UInt64) throws {
