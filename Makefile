@@ -9,6 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEMO_SCENARIO := Scenarios/quickstart.json
+SPIRAL_SCENARIO := Scenarios/neural-ode-spiral-quick.json
 CHECK_DIR := .build/make-test
 
 BENCH_VENV := .venv-bench
@@ -65,7 +66,7 @@ swift-test: deps
 	swift build --build-tests
 	swift test --disable-xctest
 
-# A fresh quickstart run, checked from Python with xarray, then the notebook executed headless.
+# Fresh quickstart and neural-ode spiral (quick) runs, each checked from Python with xarray after its notebook ran headless.
 python-test: deps python-deps
 	swift build --product ndyn
 	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)
@@ -74,6 +75,11 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/quickstart.ipynb \
 	  --output-dir $(CHECK_DIR) --output quickstart.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_outputs.py $(CHECK_DIR)/runs/quickstart $(CHECK_DIR)/quickstart.executed.ipynb $(CHECK_DIR)/quickstart.png
+	.build/debug/ndyn run $(SPIRAL_SCENARIO) --output $(CHECK_DIR)/runs --quiet
+	NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/neural-ode-spiral-quick/output.nc NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/neural_ode_spiral.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/neural_ode_spiral.ipynb \
+	  --output-dir $(CHECK_DIR) --output neural_ode_spiral.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_neural_ode.py $(CHECK_DIR)/runs/neural-ode-spiral-quick $(CHECK_DIR)/neural_ode_spiral.executed.ipynb $(CHECK_DIR)/neural_ode_spiral.png
 
 # Benchmarks: ours and the peers in one run on this machine, then BENCHMARKS.md.
 bench-deps: deps

@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "TestSupport"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@ public enum BuiltinScenarios {
     /// Name and JSON text of each built-in scenario, the default (`quickstart`) first.
     public static let all: [(name: String, json: String)] = [
         ("quickstart", quickstart),
+        ("neural-ode-spiral", neuralODESpiral),
     ]
 
     public static func json(named name: String) -> String? {
@@ -28,6 +29,35 @@ public enum BuiltinScenarios {
     "rtol": 1e-8,
     "atol": 1e-8,
     "save_at": 0.01
+  }
+}
+"""#
+
+    /// `Scenarios/neural-ode-spiral.json`: the neural-ODE spiral benchmark (torchdiffeq's ode_demo).
+    public static let neuralODESpiral = #"""
+{
+  "kind": "neural-ode",
+  "name": "neural-ode-spiral",
+  "seed": 0,
+  "output": "runs",
+  "description": "The classic neural-ODE spiral (torchdiffeq's ode_demo): learn dy/dt = y^3 A from 1000 samples over 0 ... 25. Adam with a cosine-decayed rate instead of RMSprop, and windows of 5 samples instead of the demo's 10 (set batch_time to 10 for the demo's).",
+  "parameters": {
+    "t_end": 25,
+    "samples": 1000,
+    "initial": [2, 0],
+    "iterations": 2000,
+    "batch_size": 20,
+    "batch_time": 5,
+    "learning_rate": 0.01,
+    "lr_final": 0.00001,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "hidden_width": 50,
+    "method": "DormandPrince5",
+    "rtol": 1e-7,
+    "atol": 1e-9,
+    "gradient_method": "backprop",
+    "eval_every": 20
   }
 }
 """#

@@ -37,7 +37,7 @@ public struct ScenarioRegistry: Sendable {
     }
 
     /// Every kind NeuralDynamics ships.
-    public static let standard = ScenarioRegistry(kinds: [LorenzKind()])
+    public static let standard = ScenarioRegistry(kinds: [LorenzKind(), NeuralODESpiralKind()])
 
     public func kind(named name: String) -> (any ScenarioKind)? {
         kinds.first { $0.name == name }

@@ -43,7 +43,11 @@ import TestSupport
         #expect(version.status == 0 && version.stdout == "ndyn \(NeuralDynamicsVersion.current)\n")
         let list = try CLI.run(["list"])
         #expect(list.status == 0)
-        #expect(list.stdout.hasPrefix("lorenz  Lorenz (1963)"))
+        // One line per kind, names padded to a column.
+        #expect(list.stdout.hasPrefix("lorenz      Lorenz (1963)"))
+        #expect(list.stdout.contains("\nneural-ode  Neural ODE learns the cubic spiral"))
+        let spiral = try CLI.run(["list", "neural-ode"])
+        #expect(spiral.status == 0 && spiral.stdout.contains("  gradient_method  (one of \"backprop\", \"adjoint\"; default \"backprop\")"))
         let parameters = try CLI.run(["list", "lorenz"])
         #expect(parameters.stdout.contains("  max_steps  (an integer from 1 to 1000000000; default 10000000)"))
         let unknown = try CLI.run(["list", "lorentz"])
