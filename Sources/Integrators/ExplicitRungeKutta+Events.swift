@@ -9,7 +9,12 @@ extension ExplicitRKIntegrator {
     /// Interior points (fractions of the step) where event conditions are sampled on the
     /// interpolant besides the step's end, so that a condition that changes sign twice within
     /// one step (a ball thrown up and falling back) is still seen.
-    @usableFromInline static var eventSamples: [Double] { [0.25, 0.5, 0.75, 1] }
+    @usableFromInline static var eventSamples: [Double] { [0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1] }
+
+    /// Where a condition that is exactly zero at the step's start (an event just fired there) is
+    /// probed first, to learn which way it leaves zero: a ball bouncing up and landing again inside
+    /// one long step is then still seen as a falling crossing.
+    @usableFromInline static var departureProbe: Double { 1e-6 }
 
     /// Looks for event roots in the trial step `t → tNew` (signed size `h`; `yNew` and the end
     /// derivative are computed). If any fire, cuts the step at the earliest root, records output
@@ -24,6 +29,11 @@ extension ExplicitRKIntegrator {
         for i in events.indices {
             var before = eventValues[i]
             var thetaBefore = 0.0
+            if before == 0 {
+                thetaBefore = Self.departureProbe
+                evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: thetaBefore, into: w.tmp)
+                before = events[i].condition(t + thetaBefore * h, UnsafeBufferPointer(start: w.tmp, count: n))
+            }
             for theta in Self.eventSamples {
                 let value: Double
                 if theta == 1 {

@@ -48,6 +48,19 @@ import Testing
         #expect(solution.stateStorage.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element > -1e-9 })
     }
 
+    /// Steps far longer than a flight (the ball's parabola has zero local error, so steps grow
+    /// fast): every bounce is still found, none skipped.
+    @Test(arguments: [1e-4, 1e-6, 1e-9])
+    func noBounceIsSkippedByLongSteps(tolerance: Double) throws {
+        let (problem, bounce) = Self.bouncingBall(restitution: 0.9, until: 20)
+        let solution = try solve(problem, using: Tsit5(), tolerance: Tolerance(relative: tolerance, absolute: tolerance),
+                                 saveAt: .final, events: [bounce])
+        let expected = Self.bounceTimes(restitution: 0.9, count: 40).filter { $0 < 20 }
+        #expect(solution.events.count == expected.count, "rtol \(tolerance): \(solution.events.count) bounces, expected \(expected.count)")
+        for (occurrence, time) in zip(solution.events, expected) { #expect(abs(occurrence.time - time) < 1e-8) }
+        #expect(solution.final[0] > -1e-9, "the ball never ends below the floor")
+    }
+
     @Test func terminalEventStopsAtTheRoot() throws {
         // y = cos t: the first downward zero is π/2.
         let oscillator = ODEProblem(initial: [1, 0], timeSpan: 0...10) { _, y, dy in
