@@ -217,10 +217,11 @@ out.insert(6, "## Targets\n\n| target | measured (integrators: ours / peer time;
            + "\n".join(targets) + "\n")
 out.append("""## Notes
 
-- Lorenz: our steps cost about 0.19 µs (Tsit5, DormandPrince5) against diffrax's 0.87–1.2 µs and ARKODE's
-  1.4 µs; we take more steps than diffrax at the same rtol (our PI controller is more conservative than
-  diffrax's default I controller) and end 4–20× more accurate. The ARKODE ratio sits close to its 0.15
-  target; run-to-run noise on this shared 2-core machine is about ±15 %.
+- Lorenz: our steps cost about 0.19 µs (Tsit5, DormandPrince5) against diffrax's 0.8–1.2 µs and ARKODE's
+  1.4–2 µs. The default PI controller uses Hairer's DOPRI5 exponents (β2 = 0.04), which take about as many
+  steps as diffrax's I controller. Our DormandPrince5 ends slightly less accurate than ARKODE's
+  Dormand–Prince at the same rtol; at better accuracy than ARKODE, our Tsit5 is 10× faster too.
+  Run-to-run noise on this shared 2-core machine is about ±15 %.
 - Stiff: BDF follows CVODE's algorithm (Jacobian and LU reuse) with a tighter Newton tolerance; its
   errors are within ±10 % of CVODE's on HIRES and Van der Pol and 6× smaller on Robertson.
   Rodas5P evaluates a Jacobian every step by design; it wins on accuracy, not speed.
@@ -236,9 +237,8 @@ out.append("""## Notes
   On this shared 2-core machine single runs of these sections vary by up to 2× (another build
   running alongside); compare several runs before reading a verdict.
 - MLP (callgrind, 1 thread, first measurement): sgemm is 62 % of the instructions at W = 1024 and
-  about 55 % at W = 256; every gemm output is first zero-filled (beta = 0 makes that unnecessary)
-  through the unspecialised generic `initialize(repeating:count:)`, one value-witness call per
-  element: 10–17 % of the instructions. Adam is 10–13 %, as fast as PyTorch's in wall time.
+  about 55 % at W = 256. Matmul outputs are no longer zero-filled before gemm (beta = 0), which was
+  10–17 % of the instructions. Adam is 10–13 %, as fast as PyTorch's in wall time.
 - Spiral: backpropagation makes every observation time a step boundary (about 13 forward steps per
   iteration against dopri5's ~6 with interpolated outputs) and re-evaluates each stage on a tape,
   so it does ~175 network evaluations per iteration against torchdiffeq's ~39 forward calls; per
