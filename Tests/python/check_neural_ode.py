@@ -14,15 +14,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from checks import check, check_notebook, finish
+
 run_dir, notebook_path, figure_path = map(Path, sys.argv[1:4])
-results = []
-
-
-def check(name, condition, detail=""):
-    results.append(bool(condition))
-    print(("ok    " if condition else "FAIL  ") + name + ("" if condition else f": {detail}"))
-
-
 ds = xr.open_dataset(run_dir / "output.nc")
 record = json.loads((run_dir / "run.json").read_text())
 parameters = record["scenario"]["parameters"]
@@ -86,16 +80,5 @@ check("checkpoint holds the trained parameters and Adam state",
       list(checkpoint.data_vars))
 
 # The executed notebook and its figure.
-notebook = json.loads(notebook_path.read_text())
-outputs = [o for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
-errors_out = [o for o in outputs if o.get("output_type") == "error"]
-check("notebook ran without errors", not errors_out, errors_out)
-check("notebook shows the xarray dataset", any("xarray.Dataset" in "".join(o.get("data", {}).get("text/plain", []))
-                                               for o in outputs))
-figure = figure_path.read_bytes() if figure_path.exists() else b""
-check("notebook wrote its PNG figure", figure.startswith(b"\x89PNG") and len(figure) > 20_000, len(figure))
-
-passed = sum(results)
-failed = len(results) - passed
-print(f"neural-ode-checks: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+check_notebook(notebook_path, figure_path)
+finish("neural-ode-checks")
