@@ -16,6 +16,23 @@ final class EnsembleResults: @unchecked Sendable {
     }
 }
 
+/// Runs `count` independent solves concurrently and returns their results in index order; each
+/// index is solved exactly once, so results never depend on the number of threads.
+func runEnsemble(
+    count: Int, _ member: @Sendable (Int) throws(IntegrationError) -> ODESolution
+) -> [Result<ODESolution, IntegrationError>] {
+    guard count > 0 else { return [] }
+    let results = EnsembleResults(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        do throws(IntegrationError) {
+            results.slots[i] = .success(try member(i))
+        } catch {
+            results.slots[i] = .failure(error)
+        }
+    }
+    return results.slots.map { $0! }
+}
+
 /// Solves `count` independent problems concurrently (`DispatchQueue.concurrentPerform`), each
 /// with its own adaptive steps. Member `i` is built by `problem(i)` on the worker thread that
 /// solves it, so `ODEProblem` itself need not be `Sendable`. Each member's result depends only on
@@ -32,22 +49,11 @@ public func solveEnsemble<Method: AdaptiveRungeKuttaMethod>(
     denseOutput: Bool = false,
     problem: @Sendable (Int) -> ODEProblem
 ) -> [Result<ODESolution, IntegrationError>] {
-    guard count > 0 else { return [] }
-    let results = EnsembleResults(count: count)
-    DispatchQueue.concurrentPerform(iterations: count) { i in
-        let member = problem(i)
-        let result: Result<ODESolution, IntegrationError>
-        do throws(IntegrationError) {
-            result = .success(
-                try solve(
-                    member, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
-                    maxSteps: maxSteps, denseOutput: denseOutput))
-        } catch {
-            result = .failure(error)
-        }
-        results.slots[i] = result
+    runEnsemble(count: count) { i throws(IntegrationError) in
+        try solve(
+            problem(i), using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
+            maxSteps: maxSteps, denseOutput: denseOutput)
     }
-    return results.slots.map { $0! }
 }
 
 /// Ensemble over a parameter array: member `i` is `problem(parameters[i])`.

@@ -147,19 +147,10 @@ public func solveEnsemble<Method: SDEMethod>(
     maxSteps: Int = 10_000_000,
     problem: @Sendable (Int) -> SDEProblem
 ) -> [Result<ODESolution, IntegrationError>] {
-    guard count > 0 else { return [] }
-    let results = EnsembleResults(count: count)
-    DispatchQueue.concurrentPerform(iterations: count) { i in
-        let member = problem(i)
-        let seed = SplitMix64.derivedSeed(base: baseSeed, index: i)
-        do throws(IntegrationError) {
-            results.slots[i] = .success(
-                try solve(member, using: method, step: step, seed: seed, saveAt: saveAt, maxSteps: maxSteps))
-        } catch {
-            results.slots[i] = .failure(error)
-        }
+    runEnsemble(count: count) { i throws(IntegrationError) in
+        try solve(problem(i), using: method, step: step, seed: SplitMix64.derivedSeed(base: baseSeed, index: i),
+                  saveAt: saveAt, maxSteps: maxSteps)
     }
-    return results.slots.map { $0! }
 }
 
 /// Adaptive ensemble; see ``solveEnsemble(count:using:step:baseSeed:saveAt:maxSteps:problem:)``
@@ -174,19 +165,9 @@ public func solveEnsemble<Method: AdaptiveSDEMethod>(
     maxSteps: Int = 100_000,
     problem: @Sendable (Int) -> SDEProblem
 ) -> [Result<ODESolution, IntegrationError>] {
-    guard count > 0 else { return [] }
-    let results = EnsembleResults(count: count)
-    DispatchQueue.concurrentPerform(iterations: count) { i in
-        let member = problem(i)
-        let seed = SplitMix64.derivedSeed(base: baseSeed, index: i)
-        do throws(IntegrationError) {
-            results.slots[i] = .success(
-                try solve(
-                    member, using: method, tolerance: tolerance, seed: seed, saveAt: saveAt, controller: controller,
-                    maxSteps: maxSteps))
-        } catch {
-            results.slots[i] = .failure(error)
-        }
+    runEnsemble(count: count) { i throws(IntegrationError) in
+        try solve(
+            problem(i), using: method, tolerance: tolerance, seed: SplitMix64.derivedSeed(base: baseSeed, index: i),
+            saveAt: saveAt, controller: controller, maxSteps: maxSteps)
     }
-    return results.slots.map { $0! }
 }
