@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralODE", targets: ["NeuralODE"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
+        .library(name: "MPI", targets: ["MPI"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -21,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // Core modules.
         .target(name: "Randomness"),
@@ -29,10 +31,11 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
+        .target(name: "MPI", dependencies: ["CMPI"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness"]),
-        .executableTarget(name: "ndyn", dependencies: ["Scenarios"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI"]),
+        .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],

@@ -31,6 +31,18 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
         spare = nil
     }
 
+    /// The four state words, for checkpoints (with ``cachedNormal``, the complete state).
+    public var rawState: [UInt64] { [s0, s1, s2, s3] }
+
+    /// The second normal of the last Box–Muller pair, returned by the next ``nextNormal()``.
+    public var cachedNormal: Double? { spare }
+
+    /// A generator in exactly the state a checkpoint recorded (``rawState`` and ``cachedNormal``).
+    public init(rawState: [UInt64], cachedNormal: Double?) {
+        self.init(rawState: rawState)
+        spare = cachedNormal
+    }
+
     /// Next 64 random bits (xoshiro256**).
     @inlinable
     public mutating func next() -> UInt64 {

@@ -23,9 +23,87 @@ public struct Scenario: Sendable {
     public var parameters: ParameterValues
     /// Where the scenario was read from (a path, or `<built-in name>`).
     public var file: String
+    /// When long runs write their checkpoint (top-level `"checkpoint"`; default every 10 minutes).
+    public var checkpoint: CheckpointPolicy = .standard
+    /// The family of runs the scenario declares, if any (see ``Sweep``).
+    public var sweep: Sweep?
+    /// Which member of `sweep` this is, for a scenario made by ``member(_:)``; nil for the
+    /// scenario as written.
+    public var member: SweepMember?
+    /// The `"parameters"` object as written (before defaults), from which members are made.
+    var writtenParameters: JSONValue?
 
-    /// The directory this run writes into: `output/name`.
-    public var runDirectory: String { (output as NSString).appendingPathComponent(name) }
+    /// The directory this run writes into: `output/name`, or `output/name/<member id>` for a
+    /// member of a sweep.
+    public var runDirectory: String {
+        let base = (output as NSString).appendingPathComponent(name)
+        guard let member else { return base }
+        return (base as NSString).appendingPathComponent(member.id)
+    }
+
+    /// The directory holding every member of the sweep (`output/name`).
+    public var sweepDirectory: String { (output as NSString).appendingPathComponent(name) }
+
+    /// Number of runs the scenario stands for: the sweep's members, or 1.
+    public var memberCount: Int { member == nil ? (sweep?.memberCount ?? 1) : 1 }
+
+    /// Member `index` of the sweep as a runnable scenario: the member's parameter values over
+    /// the written parameters (validated, defaults filled in), the member's seed, and a run
+    /// directory `output/name/<member id>`.
+    public func member(_ index: Int, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
+        guard let sweep, member == nil else {
+            throw .invalid(file: file, issues: [ValidationIssue(path: "$.sweep", value: nil, expected: "a sweep (this scenario declares none; leave out --member)")])
+        }
+        guard (0..<sweep.memberCount).contains(index) else {
+            throw .invalid(file: file, issues: [ValidationIssue(
+                path: "member", value: .integer(Int64(index)),
+                expected: "a member index from 0 to \(sweep.memberCount - 1) (the sweep has \(sweep.memberCount) members; `ndyn sweep plan` lists them)")])
+        }
+        let chosen = sweep.member(index, baseSeed: seed)
+        var issues: [ValidationIssue] = []
+        guard let instance = Self.instantiate(chosen, of: self, registry: registry, issues: &issues) else {
+            throw .invalid(file: file, issues: issues)
+        }
+        return instance
+    }
+
+    /// Every member of the sweep, or just this scenario when it declares none.
+    public func members(registry: ScenarioRegistry = .standard) throws(ScenarioError) -> [Scenario] {
+        guard let sweep, member == nil else { return [self] }
+        var result: [Scenario] = []
+        for index in 0..<sweep.memberCount { result.append(try member(index, registry: registry)) }
+        return result
+    }
+
+    static func instantiate(_ member: SweepMember, of base: Scenario, registry: ScenarioRegistry,
+                            issues: inout [ValidationIssue]) -> Scenario? {
+        guard let kind = registry.kind(named: base.kind) else { return nil }
+        var written: [(key: String, value: JSONValue)] = []
+        if case .object(let members)? = base.writtenParameters { written = members }
+        for (name, value) in member.values {
+            if let index = written.firstIndex(where: { $0.key == name }) {
+                written[index].value = value
+            } else {
+                written.append((name, value))
+            }
+        }
+        var memberIssues: [ValidationIssue] = []
+        let parameters = SchemaValidator.validate(.object(written), at: "$.parameters", against: kind.parameters, issues: &memberIssues)
+        if memberIssues.isEmpty { kind.check(parameters, issues: &memberIssues) }
+        guard memberIssues.isEmpty else {
+            for issue in memberIssues {
+                var issue = issue
+                issue.path = "$.sweep (member \(member.index): \(member.label)) \(issue.path)"
+                issues.append(issue)
+            }
+            return nil
+        }
+        var instance = base
+        instance.parameters = parameters
+        instance.seed = member.seed
+        instance.member = member
+        return instance
+    }
 
     /// The complete scenario as JSON, defaults included (what `run.json` records).
     public var json: JSONValue {
@@ -34,11 +112,14 @@ public struct Scenario: Sendable {
         ]
         if let description { members.append(("description", .string(description))) }
         members.append(("parameters", parameters.json))
+        if checkpoint != .standard { members.append(("checkpoint", checkpoint.json)) }
+        if let sweep { members.append(("sweep", sweep.json)) }
+        if let member { members.append(("member", member.json)) }
         return .object(members)
     }
 
     /// The top-level keys a scenario may have.
-    static let topLevelKeys = ["kind", "name", "seed", "output", "description", "parameters"]
+    static let topLevelKeys = ["kind", "name", "seed", "output", "description", "parameters", "checkpoint", "sweep"]
 
     /// Reads and validates a scenario file.
     public static func load(_ path: String, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
@@ -128,9 +209,25 @@ public struct Scenario: Sendable {
         if !issues.contains(where: { $0.path.hasPrefix("$.parameters") }) {
             kind.check(parameters, issues: &issues)  // cross-parameter checks need valid parameters
         }
+        let checkpoint = CheckpointPolicy.validate(document["checkpoint"], issues: &issues)
+        let sweep = document["sweep"].flatMap { SweepValidator.validate($0, kind: kind, issues: &issues) }
         guard issues.isEmpty, let name, let seed else { return nil }
-        return Scenario(kind: kind.name, name: name, seed: seed, output: output, description: description,
-                        parameters: parameters, file: file)
+        var scenario = Scenario(kind: kind.name, name: name, seed: seed, output: output, description: description,
+                                parameters: parameters, file: file)
+        scenario.writtenParameters = document["parameters"]
+        scenario.checkpoint = checkpoint
+        scenario.sweep = sweep
+        if let sweep {
+            // Every distinct parameter combination must make a valid scenario (replicas share them).
+            var reported = 0
+            for combination in stride(from: 0, to: sweep.memberCount, by: sweep.replicas) where reported < 20 {
+                let before = issues.count
+                _ = instantiate(sweep.member(combination, baseSeed: seed), of: scenario, registry: registry, issues: &issues)
+                if issues.count > before { reported += 1 }
+            }
+            if !issues.isEmpty { return nil }
+        }
+        return scenario
     }
 
     static func isValidName(_ name: String) -> Bool {

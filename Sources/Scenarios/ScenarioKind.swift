@@ -12,10 +12,14 @@ public protocol ScenarioKind: Sendable {
     func check(_ parameters: ParameterValues, issues: inout [ValidationIssue])
     /// Runs the scenario, writing its output through `context`.
     func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary
+    /// True when one run can be shared by several MPI ranks (data-parallel training through
+    /// `context.communicator`); otherwise under `mpirun` only rank 0 runs a single scenario.
+    var isDataParallel: Bool { get }
 }
 
 extension ScenarioKind {
     public func check(_ parameters: ParameterValues, issues: inout [ValidationIssue]) {}
+    public var isDataParallel: Bool { false }
 }
 
 /// What a finished run reports for `run.json`: solver statistics and the files it wrote.

@@ -6,6 +6,9 @@ enum ExitCode: Int32 {
     case failure = 1
     /// Bad usage or bad input (scenario, file, options).
     case badInput = 2
+    /// Stopped by SIGTERM/SIGINT after writing a checkpoint; `ndyn run --resume` continues
+    /// (75 is sysexits' EX_TEMPFAIL; the Slurm script `ndyn sweep sbatch` writes requeues on it).
+    case interrupted = 75
 }
 
 /// A command line that cannot be obeyed: wrong options, missing arguments.

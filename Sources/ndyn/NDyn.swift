@@ -3,7 +3,7 @@ import Scenarios
 /// The `ndyn` program: picks the subcommand and maps outcomes to exit statuses.
 enum NDyn {
     static let commands: [any Command.Type] = [
-        RunCommand.self, ValidateCommand.self, ListCommand.self, InfoCommand.self, ExampleCommand.self,
+        RunCommand.self, SweepCommand.self, ValidateCommand.self, ListCommand.self, InfoCommand.self, ExampleCommand.self,
     ]
 
     static var help: String {

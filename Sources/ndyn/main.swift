@@ -1,3 +1,6 @@
 import Foundation
+import MPI
 
-exit(NDyn.main(Array(CommandLine.arguments.dropFirst())).rawValue)
+let status = NDyn.main(Array(CommandLine.arguments.dropFirst()))
+MPIEnvironment.finalize()
+exit(status.rawValue)

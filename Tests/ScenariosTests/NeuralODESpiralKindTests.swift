@@ -48,7 +48,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let full = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode-spiral.json").path)
         #expect(full.kind == "neural-ode" && full.parameters.int("samples") == 1000 && full.parameters.double("t_end") == 25)
-        #expect(full.parameters.int("batch_size") == 20 && full.parameters.int("batch_time") == 5)
+        #expect(full.parameters.int("batch_size") == 20 && full.parameters.int("batch_time") == 10)
         // The shipped file spells out every default.
         let defaults = try Scenario.parse(#"{"kind": "neural-ode", "name": "neural-ode-spiral", "seed": 0}"#, file: "d.json")
         #expect(defaults.parameters == full.parameters)

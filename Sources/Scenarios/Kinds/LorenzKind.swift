@@ -1,3 +1,4 @@
+import Foundation
 import Integrators
 import NetCDF
 
@@ -63,30 +64,58 @@ public struct LorenzKind: ScenarioKind {
             try dataset.setAttribute(name, .float64([value]))
         }
 
-        // Integrate in 1/200ths of the span, appending each piece's saved points as it comes.
-        context.progress.begin("lorenz '\(scenario.name)'")
-        var records = 0
-        var segment = 0
-        while !integrator.isFinished {
-            segment += 1
-            try integrator.advance(to: tEnd * Double(segment) / 200)
-            let (times, states) = integrator.takeSavedPoints()
-            if !times.isEmpty {
-                let count = times.count
-                try dataset.appendRecords([
-                    "time": .float64(times),
-                    "x": .float64((0..<count).map { states[3 * $0] }),
-                    "y": .float64((0..<count).map { states[3 * $0 + 1] }),
-                    "z": .float64((0..<count).map { states[3 * $0 + 2] }),
-                ], records: count)
-                records += count
-            }
-            context.progress.update(fraction: integrator.time / tEnd, time: integrator.time,
-                                    steps: integrator.statistics.acceptedSteps)
+        // Resume: the integrator's snapshot and every record written before the checkpoint.
+        var saved = SavedRecords(width: 3)
+        if context.isResuming {
+            let checkpoint = try context.openCheckpoint()
+            defer { try? checkpoint.close() }
+            try integrator.restore(try IntegratorSnapshot(from: checkpoint))
+            try saved.read(from: checkpoint)
+            context.progress.note("resuming '\(scenario.name)' at t = \(integrator.time) (\(saved.count) records)")
+            try append(saved.times, saved.states, to: dataset)
         }
+
+        // Step, appending saved points in 1/200ths of the span (which also drive the progress
+        // line) and writing a checkpoint whenever the policy or a stop request says so.
+        context.progress.begin("lorenz '\(scenario.name)'")
+        var nextFlush = tEnd * (floor(integrator.time / tEnd * 200) + 1) / 200
+        while !integrator.isFinished {
+            try integrator.step()
+            let steps = integrator.statistics.acceptedSteps + integrator.statistics.rejectedSteps
+            let checkpointDue = context.checkpointDue(step: steps)
+            if integrator.time >= nextFlush || integrator.isFinished || checkpointDue {
+                let (times, states) = integrator.takeSavedPoints()
+                try append(times, states, to: dataset)
+                saved.append(times, states)
+                nextFlush = tEnd * (floor(integrator.time / tEnd * 200) + 1) / 200
+                context.progress.update(fraction: integrator.time / tEnd, time: integrator.time,
+                                        steps: integrator.statistics.acceptedSteps)
+            }
+            if checkpointDue && !integrator.isFinished {
+                let snapshot = integrator.snapshot()
+                try context.writeCheckpoint(step: steps) { checkpoint in
+                    try snapshot.write(to: checkpoint)
+                    try saved.write(to: checkpoint)
+                }
+                try context.stopIfRequested(progress: "t = \(integrator.time) of \(tEnd)")
+            }
+        }
+        let records = saved.count
         let statistics = ODESolverSettings.statistics(integrator, method: settings.method, records: records)
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
+        context.removeCheckpoint()  // the output holds everything it had
         return RunSummary(statistics: statistics)
+    }
+
+    private func append(_ times: [Double], _ states: [Double], to dataset: Dataset) throws {
+        guard !times.isEmpty else { return }
+        let count = times.count
+        try dataset.appendRecords([
+            "time": .float64(times),
+            "x": .float64((0..<count).map { states[3 * $0] }),
+            "y": .float64((0..<count).map { states[3 * $0 + 1] }),
+            "z": .float64((0..<count).map { states[3 * $0 + 2] }),
+        ], records: count)
     }
 }

@@ -15,8 +15,9 @@ import Tensors
 /// from `samples` states on a uniform time grid, with a network `Linear(2, h) → tanh → Linear(h, 2)`
 /// that sees `y³`. Each iteration draws `batch_size` distinct windows of `batch_time` consecutive
 /// samples from the run's seeded generator, predicts each window from its first state, takes the
-/// mean absolute error (the demo's L1 mean) and one Adam step on its gradient (backpropagation
-/// through the solver, or the continuous adjoint).
+/// mean squared error (or the demo's mean absolute error, `loss: "l1"`) and one Adam step on its
+/// gradient (backpropagation through the solver, or the continuous adjoint), clipped to a global
+/// norm, with a linear warm-up and cosine decay of the learning rate.
 ///
 /// Output: loss and gradient norm per iteration, the error of the full trajectory predicted from
 /// `y(0)` every `eval_every` iterations, the true and predicted trajectories of the final model,
@@ -27,8 +28,12 @@ public struct NeuralODESpiralKind: ScenarioKind {
     public let name = "neural-ode"
     public let summary = "Neural ODE learns the cubic spiral dy/dt = y³A (torchdiffeq's ode_demo); writes loss and trajectories"
 
+    /// Under `mpirun`, the ranks share each batch and sum their gradients.
+    public var isDataParallel: Bool { true }
+
     static let trainingMethods = ["DormandPrince5", "Tsit5", "Verner7", "BogackiShampine3"]
     static let gradientMethods = ["backprop", "adjoint"]
+    static let lossNames = ["l1", "l2"]
     /// The spiral's matrix, row-major, used as `dy/dt = (y³) A` (row vector times `A`).
     static let matrix = [-0.1, 2.0, -2.0, -0.1]
 
@@ -43,9 +48,9 @@ public struct NeuralODESpiralKind: ScenarioKind {
                       summary: "training iterations (one optimizer step on one batch each)"),
         ParameterSpec("batch_size", .integer(1...1_000_000), default: .integer(20),
                       summary: "windows per batch, drawn without replacement from the samples - batch_time window starts"),
-        ParameterSpec("batch_time", .integer(2...1_000_000), default: .integer(5),
+        ParameterSpec("batch_time", .integer(2...1_000_000), default: .integer(10),
                       summary: "consecutive samples per window (the first is the window's initial state)"),
-        ParameterSpec("learning_rate", .number(maximum: 1, positive: true), default: .number(0.01),
+        ParameterSpec("learning_rate", .number(maximum: 1, positive: true), default: .number(0.003),
                       summary: "peak Adam learning rate (the rate decays by a cosine to lr_final over the iterations)"),
         ParameterSpec("lr_final", .number(minimum: 0, maximum: 1), default: .number(1e-5),
                       summary: "Adam learning rate at the last iteration (equal to learning_rate: constant rate)"),
@@ -63,6 +68,12 @@ public struct NeuralODESpiralKind: ScenarioKind {
                       summary: "absolute tolerance of the neural ODE solves (state units)"),
         ParameterSpec("gradient_method", .string(choices: gradientMethods), default: .string("backprop"),
                       summary: "\"backprop\": differentiate the discrete solve; \"adjoint\": the continuous adjoint ODE solved backwards"),
+        ParameterSpec("loss", .string(choices: lossNames), default: .string("l2"),
+                      summary: "training loss over the windows: \"l1\" mean absolute error (the demo's), \"l2\" mean squared error"),
+        ParameterSpec("gradient_clip", .number(minimum: 0), default: .number(1),
+                      summary: "global L2 norm the loss gradient is clipped to before each Adam step (0: no clipping)"),
+        ParameterSpec("warmup", .integer(0...10_000_000), default: .integer(100),
+                      summary: "iterations over which the learning rate rises linearly to learning_rate before the cosine decay"),
         ParameterSpec("eval_every", .integer(1...10_000_000), default: .integer(20),
                       summary: "iterations between evaluations of the full trajectory predicted from y(0) (the final model is always evaluated)"),
     ]
@@ -89,17 +100,20 @@ public struct NeuralODESpiralKind: ScenarioKind {
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let setup = try SpiralTraining(scenario.parameters, seed: UInt64(scenario.seed))
         context.progress.begin("neural-ode '\(scenario.name)'")
-        let result = try setup.train { iteration in
+        let result = try setup.train(context: context) { iteration in
             context.progress.update(fraction: Double(iteration) / Double(setup.iterations), steps: iteration)
         }
-        let checkpointPath = (context.directory as NSString).appendingPathComponent("checkpoint.nc")
-        try Checkpoint.save(to: checkpointPath, parameters: result.parameters, optimizer: result.optimizer, attributes: [
-            "title": .text("NeuralDynamics neural-ode spiral: trained parameters of run '\(scenario.name)'"),
-            "scenario_name": .text(scenario.name),
-            "scenario_seed": .int64([scenario.seed]),
-            "network": .text(setup.networkDescription),
-        ])
-        try write(result, setup: setup, scenario: scenario, context: context)
+        // The final checkpoint holds the trained network and optimizer (and can be resumed from).
+        let checkpointPath = context.checkpointPath
+        try context.writeCheckpoint(step: setup.iterations) { dataset in
+            try dataset.setAttribute("network", .text(setup.networkDescription))
+            try Checkpoint.write(result.parameters, optimizerState: result.optimizer.state,
+                                 schedule: result.optimizer.schedule, to: dataset)
+            try result.history.write(to: dataset, rng: result.generator)
+        }
+        if context.communicator.isRoot {
+            try write(result, setup: setup, scenario: scenario, context: context)
+        }
 
         let statistics: [(key: String, value: JSONValue)] = [
             ("final_mean_absolute_error", .number(result.finalError)),
@@ -123,7 +137,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
             title: "Neural ODE learning the cubic spiral dy/dt = y^3 A (A = [[-0.1, 2], [-2, -0.1]])",
             references: "R. T. Q. Chen, Y. Rubanova, J. Bettencourt, D. Duvenaud (2018), Neural ordinary differential equations, NeurIPS 31, arXiv:1806.07366; the spiral benchmark of torchdiffeq's examples/ode_demo.py",
             comment: "True trajectory: Verner7 at rtol=atol=1e-12. Model: \(setup.networkDescription), trained with \(setup.optimizerDescription), "
-                + "learning rate \(setup.schedule), on the mean absolute error of "
+                + "learning rate \(setup.schedule), gradient clipping \(setup.gradientClip > 0 ? "to norm \(setup.gradientClip)" : "off"), on the mean \(setup.lossName == "l2" ? "squared" : "absolute") error of "
                 + "\(setup.batchSize) random windows of \(setup.batchTime) samples per iteration; solver \(setup.methodName) "
                 + "rtol=\(setup.rtol), atol=\(setup.atol); gradients by \(setup.gradientMethodName).")
         defer { dataset.discard() }
@@ -137,7 +151,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
             "long_name": "training iteration (optimizer steps taken)", "units": "1",
         ], chunkSizes: recordChunk)
         try dataset.defineVariable("loss", type: .float64, dimensions: ["iteration"], attributes: [
-            "long_name": "training loss: mean absolute error of the batch of predicted windows", "units": "1",
+            "long_name": .text("training loss: mean \(setup.lossName == "l2" ? "squared" : "absolute") error of the batch of predicted windows"), "units": "1",
         ], compression: Compression(), chunkSizes: recordChunk)
         try dataset.defineVariable("gradient_norm", type: .float64, dimensions: ["iteration"], attributes: [
             "long_name": "global L2 norm of the loss gradient with respect to the network parameters", "units": "1",
@@ -224,16 +238,16 @@ struct SpiralTraining {
     let times: [Double]
     /// True states, row-major `[samples, 2]`.
     let trueStates: [Double]
-    let iterations, batchSize, batchTime, hiddenWidth, evalEvery: Int
-    let learningRate, finalLearningRate, beta1, beta2, rtol, atol: Double
-    let methodName, gradientMethodName: String
+    let iterations, batchSize, batchTime, hiddenWidth, evalEvery, warmup: Int
+    let learningRate, finalLearningRate, beta1, beta2, rtol, atol, gradientClip: Double
+    let methodName, gradientMethodName, lossName: String
     let solver: SolverConfiguration
     let gradientMethod: GradientMethod
 
     var schedule: LearningRateSchedule {
-        learningRate == finalLearningRate
+        learningRate == finalLearningRate && warmup == 0
             ? .constant(learningRate)
-            : .cosine(peak: learningRate, totalSteps: iterations, warmupSteps: 0, final: finalLearningRate)
+            : .cosine(peak: learningRate, totalSteps: iterations, warmupSteps: warmup, final: finalLearningRate)
     }
     var optimizerDescription: String { "Adam(beta1: \(beta1), beta2: \(beta2), epsilon: 1e-8)" }
     var networkDescription: String { "Linear(2, \(hiddenWidth)) -> tanh -> Linear(\(hiddenWidth), 2) applied to y^3" }
@@ -248,6 +262,9 @@ struct SpiralTraining {
         batchTime = p.int("batch_time")
         hiddenWidth = p.int("hidden_width")
         evalEvery = p.int("eval_every")
+        warmup = p.int("warmup")
+        gradientClip = p.double("gradient_clip")
+        lossName = p.string("loss")
         learningRate = p.double("learning_rate")
         finalLearningRate = min(p.double("lr_final"), learningRate)
         beta1 = p.double("beta1")
@@ -326,9 +343,17 @@ struct SpiralTraining {
         return (total / Double(trueStates.count), predicted)
     }
 
-    /// Trains from the seeded initial network; `progress` is called after every iteration.
-    func train(progress: (Int) -> Void = { _ in }) throws -> SpiralTrainingResult {
+    /// Trains from the seeded initial network (or from `context`'s checkpoint when resuming);
+    /// `progress` is called after every iteration.
+    ///
+    /// With a `context` whose communicator has several ranks, the training is data-parallel:
+    /// every rank draws the same windows, takes its share (window `i` on rank `i mod size`), and
+    /// the gradients and losses are summed over the ranks before the (identical) Adam step, so
+    /// every rank holds the same parameters and the result equals the one-rank run up to the
+    /// order of floating-point sums.
+    func train(context: RunContext? = nil, progress: (Int) -> Void = { _ in }) throws -> SpiralTrainingResult {
         let clock = Date()
+        let communicator = context?.communicator ?? .single
         var rng = Xoshiro256StarStar(seed: seed)
         var node = NeuralODE(try initialField(using: &rng))
         let names = node.field.parameterNames
@@ -338,48 +363,149 @@ struct SpiralTraining {
         let windows = times.count - batchTime
         let scale = 1 / Double(batchTime * batchSize * 2)
 
-        var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
-        losses.reserveCapacity(iterations); norms.reserveCapacity(iterations); rates.reserveCapacity(iterations)
-        var evaluationIterations = [0]
-        var evaluationErrors = [try evaluate(node).error]
-        var forwardSteps = 0, backwardSteps = 0
-        var lastPrediction: [Double] = []
-
-        for iteration in 1...iterations {
-            let starts = Self.distinctIndices(batchSize, of: windows, using: &rng)
-            let initialStates = try states(at: starts, offset: 0)
-            let targets = try (0..<batchTime).map { k in try states(at: starts, offset: k) }
-            let loss = TrajectoryLoss { states in
-                var total = try (states[0] - Variable(targets[0])).abs().sum()
-                for k in 1..<states.count {
-                    total = try total + (states[k] - Variable(targets[k])).abs().sum()
-                }
-                return total * scale
+        var history = SpiralHistory()
+        var firstIteration = 1
+        if let context, context.isResuming {
+            let checkpoint = try context.openCheckpoint()
+            defer { try? checkpoint.close() }
+            parameters = try Checkpoint.readParameters(from: checkpoint, matching: parameters)
+            guard let state = try Checkpoint.readOptimizerState(from: checkpoint, matching: parameters) else {
+                throw NeuralODEError.invalidArgument("the checkpoint \(checkpoint.path) holds no optimizer state")
             }
-            let gradient = try node.gradient(of: loss, initial: initialStates, from: 0, observedAt: observationTimes,
-                                             solver: solver, method: gradientMethod)
-            forwardSteps += gradient.statistics.forwardSteps
-            backwardSteps += gradient.statistics.backwardSteps
-            let gradients = Parameters<Double>(Array(zip(names, gradient.parameters)))
-            losses.append(gradient.loss)
-            norms.append(gradients.norm)
-            rates.append(optimizer.learningRate)
+            try optimizer.restore(state)
+            node.field.parameters = names.map { parameters[$0]! }
+            (rng, history) = try SpiralHistory.read(from: checkpoint)
+            firstIteration = history.losses.count + 1
+            context.progress.note("resuming '\(context.scenario.name)' after iteration \(history.losses.count)")
+        } else if communicator.isRoot {
+            history.evaluationIterations = [0]
+            history.evaluationErrors = [try evaluate(node).error]
+        }
+        var lastPrediction: [Double] = []
+        let lossName = self.lossName
+
+        for iteration in firstIteration...max(iterations, firstIteration) where iteration <= iterations {
+            let starts = Self.distinctIndices(batchSize, of: windows, using: &rng)
+            let mine = stride(from: communicator.rank, to: starts.count, by: communicator.size).map { starts[$0] }
+            var flat = [Double](repeating: 0, count: parameters.scalarCount + 3)  // gradient, loss, forward, backward
+            if !mine.isEmpty {
+                let initialStates = try states(at: mine, offset: 0)
+                let targets = try (0..<batchTime).map { k in try states(at: mine, offset: k) }
+                let loss = TrajectoryLoss { states in
+                    func term(_ k: Int) throws -> Variable<Double> {
+                        let residual = try states[k] - Variable(targets[k])
+                        return lossName == "l2" ? try (residual * residual).sum() : residual.abs().sum()
+                    }
+                    var total = try term(0)
+                    for k in 1..<states.count { total = try total + term(k) }
+                    return total * scale
+                }
+                let gradient = try node.gradient(of: loss, initial: initialStates, from: 0, observedAt: observationTimes,
+                                                 solver: solver, method: gradientMethod)
+                let g = gradient.flattenedParameters
+                flat.replaceSubrange(0..<g.count, with: g)
+                flat[g.count] = gradient.loss
+                flat[g.count + 1] = Double(gradient.statistics.forwardSteps)
+                flat[g.count + 2] = Double(gradient.statistics.backwardSteps)
+            }
+            try communicator.sumInPlace(&flat)
+            let n = parameters.scalarCount
+            var offset = 0
+            var gradients = Parameters<Double>()
+            for name in names {
+                let shape = parameters[name]!.shape
+                let count = parameters[name]!.count
+                gradients[name] = try Tensor(shape: shape, scalars: Array(flat[offset..<(offset + count)]))
+                offset += count
+            }
+            history.forwardSteps += Int(flat[n + 1])
+            history.backwardSteps += Int(flat[n + 2])
+            history.losses.append(flat[n])
+            history.norms.append(gradientClip > 0 ? gradients.clipNorm(to: gradientClip) : gradients.norm)
+            history.rates.append(optimizer.learningRate)
             try optimizer.update(&parameters, with: gradients)
             node.field.parameters = names.map { parameters[$0]! }
 
-            if iteration % evalEvery == 0 || iteration == iterations {
+            if communicator.isRoot && (iteration % evalEvery == 0 || iteration == iterations) {
                 let (error, states) = try evaluate(node)
-                evaluationIterations.append(iteration)
-                evaluationErrors.append(error)
+                history.evaluationIterations.append(iteration)
+                history.evaluationErrors.append(error)
                 if iteration == iterations { lastPrediction = states }
             }
             progress(iteration)
+            if let context, iteration < iterations, context.checkpointDue(step: iteration) {
+                let (snapshotRNG, snapshotHistory, snapshotParameters, snapshotOptimizer) = (rng, history, parameters, optimizer)
+                try context.writeCheckpoint(step: iteration) { dataset in
+                    try Checkpoint.write(snapshotParameters, optimizerState: snapshotOptimizer.state,
+                                         schedule: snapshotOptimizer.schedule, to: dataset)
+                    try snapshotHistory.write(to: dataset, rng: snapshotRNG)
+                }
+                try context.stopIfRequested(progress: "iteration \(iteration) of \(iterations)")
+            }
+        }
+        if communicator.isRoot && lastPrediction.isEmpty {  // resumed from the final checkpoint
+            lastPrediction = try evaluate(node).states
         }
         return SpiralTrainingResult(
-            parameters: parameters, optimizer: optimizer, losses: losses, gradientNorms: norms, learningRates: rates,
-            evaluationIterations: evaluationIterations, evaluationErrors: evaluationErrors,
-            predictedStates: lastPrediction, forwardSteps: forwardSteps, backwardSteps: backwardSteps,
+            parameters: parameters, optimizer: optimizer, history: history, generator: rng,
+            losses: history.losses, gradientNorms: history.norms,
+            learningRates: history.rates, evaluationIterations: history.evaluationIterations,
+            evaluationErrors: history.evaluationErrors, predictedStates: lastPrediction,
+            forwardSteps: history.forwardSteps, backwardSteps: history.backwardSteps,
             trainingSeconds: Date().timeIntervalSince(clock))
+    }
+}
+
+/// What a spiral training has recorded so far; checkpoints carry it with the random generator.
+struct SpiralHistory {
+    var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
+    var evaluationIterations: [Int] = []
+    var evaluationErrors: [Double] = []
+    var forwardSteps = 0, backwardSteps = 0
+
+    func write(to dataset: Dataset, rng: Xoshiro256StarStar) throws {
+        try dataset.setAttribute("rng_state", .int64(rng.rawState.map { Int64(bitPattern: $0) }))
+        try dataset.setAttribute("rng_cached_normal", .float64(rng.cachedNormal.map { [$0] } ?? []))
+        try dataset.setAttribute("forward_steps", .int64([Int64(forwardSteps)]))
+        try dataset.setAttribute("backward_steps", .int64([Int64(backwardSteps)]))
+        try dataset.defineDimension("history_iteration", length: max(losses.count, 1))
+        try dataset.defineDimension("history_evaluation", length: max(evaluationIterations.count, 1))
+        for name in ["history_loss", "history_gradient_norm", "history_learning_rate"] {
+            try dataset.defineVariable(name, type: .float64, dimensions: ["history_iteration"])
+        }
+        try dataset.defineVariable("history_eval_iteration", type: .int64, dimensions: ["history_evaluation"])
+        try dataset.defineVariable("history_trajectory_error", type: .float64, dimensions: ["history_evaluation"])
+        try dataset.setAttribute("history_iterations", .int64([Int64(losses.count)]))
+        try dataset.setAttribute("history_evaluations", .int64([Int64(evaluationIterations.count)]))
+        func padded(_ values: [Double]) -> [Double] { values.isEmpty ? [0] : values }
+        try dataset.write(padded(losses), to: "history_loss")
+        try dataset.write(padded(norms), to: "history_gradient_norm")
+        try dataset.write(padded(rates), to: "history_learning_rate")
+        try dataset.write(evaluationIterations.isEmpty ? [Int64(0)] : evaluationIterations.map(Int64.init), to: "history_eval_iteration")
+        try dataset.write(padded(evaluationErrors), to: "history_trajectory_error")
+    }
+
+    static func read(from dataset: Dataset) throws -> (Xoshiro256StarStar, SpiralHistory) {
+        func fail(_ what: String) -> NeuralODEError {
+            NeuralODEError.invalidArgument("the checkpoint \(dataset.path) is not a neural-ode spiral checkpoint: \(what)")
+        }
+        guard case .int64(let words)? = try dataset.attribute("rng_state"), words.count == 4 else { throw fail("no rng_state") }
+        guard let iterations = try dataset.attribute("history_iterations")?.doubles?.first,
+              let evaluations = try dataset.attribute("history_evaluations")?.doubles?.first,
+              let forward = try dataset.attribute("forward_steps")?.doubles?.first,
+              let backward = try dataset.attribute("backward_steps")?.doubles?.first else { throw fail("no training history") }
+        let cached = try dataset.attribute("rng_cached_normal")?.doubles?.first
+        let rng = Xoshiro256StarStar(rawState: words.map { UInt64(bitPattern: $0) }, cachedNormal: cached)
+        var history = SpiralHistory()
+        let n = Int(iterations), m = Int(evaluations)
+        history.losses = Array(try dataset.read(Double.self, from: "history_loss").prefix(n))
+        history.norms = Array(try dataset.read(Double.self, from: "history_gradient_norm").prefix(n))
+        history.rates = Array(try dataset.read(Double.self, from: "history_learning_rate").prefix(n))
+        history.evaluationIterations = Array(try dataset.read(Int64.self, from: "history_eval_iteration").prefix(m)).map { Int($0) }
+        history.evaluationErrors = Array(try dataset.read(Double.self, from: "history_trajectory_error").prefix(m))
+        history.forwardSteps = Int(forward)
+        history.backwardSteps = Int(backward)
+        return (rng, history)
     }
 }
 
@@ -387,6 +513,8 @@ struct SpiralTraining {
 struct SpiralTrainingResult {
     let parameters: Parameters<Double>
     let optimizer: Adam<Double>
+    let history: SpiralHistory
+    let generator: Xoshiro256StarStar
     let losses: [Double]
     let gradientNorms: [Double]
     let learningRates: [Double]

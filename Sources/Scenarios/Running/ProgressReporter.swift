@@ -16,6 +16,7 @@ public final class ProgressReporter {
 
     private let isTerminal: Bool
     private let enabled: Bool
+    private let mode: Mode
     private var label = ""
     private var started = Date()
     private var lastDraw = Date.distantPast
@@ -24,6 +25,7 @@ public final class ProgressReporter {
 
     public init(mode: Mode) {
         isTerminal = isatty(STDERR_FILENO) == 1
+        self.mode = mode
         switch mode {
         case .automatic: enabled = isTerminal
         case .quiet: enabled = false
@@ -55,6 +57,13 @@ public final class ProgressReporter {
             lastDecile = decile
             write(line(fraction: fraction, time: time, steps: steps, now: now) + "\n")
         }
+    }
+
+    /// A one-line note on stderr (resumes, skips), unless quiet.
+    public func note(_ text: String) {
+        guard mode != .quiet else { return }
+        if drewInPlace { write("\n"); drewInPlace = false }
+        write("note: \(text)\n")
     }
 
     /// Ends the progress line.

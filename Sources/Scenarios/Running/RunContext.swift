@@ -1,4 +1,5 @@
 import Foundation
+import MPI
 import NetCDF
 
 /// What a scenario kind needs while it runs: where to write, how to report progress, and the
@@ -15,12 +16,65 @@ public final class RunContext {
     /// When the run started.
     public let started: Date
 
-    init(scenario: Scenario, directory: String, progress: ProgressReporter, commandLine: String, started: Date) {
+    /// The ranks this run is shared with: data-parallel kinds split their batches over it and
+    /// only its root writes files. A single rank unless the run is data-parallel under MPI.
+    public let communicator: Communicator
+    /// True when the run should continue from `checkpointPath` (`ndyn run --resume` and the
+    /// checkpoint exists and belongs to this scenario).
+    public let isResuming: Bool
+    /// Says when to write the next checkpoint.
+    public var checkpointClock: CheckpointClock
+
+    init(scenario: Scenario, directory: String, progress: ProgressReporter, commandLine: String, started: Date,
+         communicator: Communicator = .single, isResuming: Bool = false) {
         self.scenario = scenario
         self.directory = directory
         self.progress = progress
         self.commandLine = commandLine
         self.started = started
+        self.communicator = communicator
+        self.isResuming = isResuming
+        checkpointClock = CheckpointClock(policy: scenario.checkpoint)
+    }
+
+    /// The checkpoint file, `<run directory>/checkpoint.nc`.
+    public var checkpointPath: String { (directory as NSString).appendingPathComponent("checkpoint.nc") }
+
+    /// True when a checkpoint is due at `step` (policy, or a stop request).
+    public func checkpointDue(step: Int) -> Bool { checkpointClock.isDue(step: step) }
+
+    /// Writes `checkpoint.nc` atomically: the CF attributes, the scenario (checked on resume),
+    /// and what `body` adds. Only the communicator's root writes; all ranks reset their clocks.
+    public func writeCheckpoint(step: Int, _ body: (Dataset) throws -> Void) throws {
+        if communicator.isRoot {
+            let dataset = try Dataset.create(checkpointPath)
+            defer { dataset.discard() }
+            for attribute in globalAttributes(title: "NeuralDynamics checkpoint of run '\(scenario.name)' (continue with ndyn run --resume)") {
+                try dataset.setAttribute(attribute.name, attribute.value)
+            }
+            try dataset.setAttribute("checkpoint_step", .int64([Int64(step)]))
+            try body(dataset)
+            try dataset.close()
+        }
+        checkpointClock.written(at: step)
+    }
+
+    /// Opens the checkpoint to resume from, after checking that it was written by this same
+    /// scenario (kind, parameters, seed, member).
+    public func openCheckpoint() throws -> Dataset {
+        let dataset = try Dataset.open(checkpointPath)
+        let recorded = try dataset.attribute("scenario_json")?.text
+        let current = scenario.json.serialized(pretty: false)
+        guard recorded == current else {
+            try? dataset.close()
+            throw ResumeMismatch(checkpoint: checkpointPath, recorded: recorded ?? "(none)", current: current)
+        }
+        return dataset
+    }
+
+    /// Stops the run after a checkpoint if a stop was requested (throws ``RunInterrupted``).
+    public func stopIfRequested(progress description: @autoclosure () -> String) throws {
+        if StopRequest.isRequested { throw RunInterrupted(checkpoint: checkpointPath, progress: description()) }
     }
 
     /// The main output file, `<run directory>/output.nc`.
@@ -65,10 +119,26 @@ public final class RunContext {
         return attributes
     }
 
+    /// Removes the checkpoint once a run that needs it no more has completed.
+    public func removeCheckpoint() {
+        if communicator.isRoot { try? FileManager.default.removeItem(atPath: checkpointPath) }
+    }
+
     /// ISO 8601 UTC, e.g. `2026-11-24T14:03:05Z`.
     static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
+    }
+}
+
+/// A checkpoint that belongs to another scenario (different kind, parameters, seed or member).
+public struct ResumeMismatch: Error, CustomStringConvertible, Sendable {
+    public var checkpoint: String
+    public var recorded: String
+    public var current: String
+    public var description: String {
+        "the checkpoint \(checkpoint) was written by a different scenario; resuming would mix two runs. "
+            + "Delete it to start afresh, or resume with the scenario that wrote it.\n  checkpoint: \(recorded)\n  this run:   \(current)"
     }
 }

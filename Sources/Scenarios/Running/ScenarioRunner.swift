@@ -1,10 +1,13 @@
 import Foundation
+import MPI
 import NetCDF
 
 /// A run that did not complete: why, and where its `run.json` records it.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var runDirectory: String
+    /// True when the run stopped on SIGTERM/SIGINT after writing a checkpoint (resumable).
+    public var interrupted: Bool = false
     public var description: String { message }
 }
 
@@ -26,9 +29,25 @@ public struct ScenarioRunner {
         self.commandLine = commandLine
     }
 
+    /// The `run.json` of a run of `scenario` that completed, if there is one whose output exists.
+    /// Sweep members with such a record are never run again (their outputs are never rewritten).
+    public static func completedRecord(of scenario: Scenario) -> JSONValue? {
+        let directory = scenario.runDirectory
+        let recordPath = (directory as NSString).appendingPathComponent("run.json")
+        guard let data = FileManager.default.contents(atPath: recordPath), let text = String(data: data, encoding: .utf8),
+              let record = try? JSONParser.parse(text), record["status"] == .string("completed"),
+              FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("output.nc")) else { return nil }
+        return record
+    }
+
     /// Runs `scenario` and returns the record written to `run.json`.
+    ///
+    /// - Parameters:
+    ///   - resume: continue from `checkpoint.nc` in the run directory when there is one.
+    ///   - communicator: ranks sharing this one run (data-parallel training); only its root
+    ///     writes files.
     @discardableResult
-    public func run(_ scenario: Scenario) throws(RunFailure) -> JSONValue {
+    public func run(_ scenario: Scenario, resume: Bool = false, communicator: Communicator = .single) throws(RunFailure) -> JSONValue {
         let directory = scenario.runDirectory
         guard let kind = registry.kind(named: scenario.kind) else {
             throw RunFailure(message: "unknown scenario kind '\(scenario.kind)'", runDirectory: directory)
@@ -39,11 +58,17 @@ public struct ScenarioRunner {
             throw RunFailure(message: "cannot create the run directory '\(directory)': \(error.localizedDescription)",
                              runDirectory: directory)
         }
-        Self.removeAbandonedPartials(in: directory)
+        if communicator.isRoot { Self.removeAbandonedPartials(in: directory) }
 
         let started = Date()
+        let checkpointPath = (directory as NSString).appendingPathComponent("checkpoint.nc")
+        let isResuming = resume && FileManager.default.fileExists(atPath: checkpointPath)
+        if resume && !isResuming && communicator.isRoot {
+            progress.note("no checkpoint in \(directory); starting '\(scenario.name)' from the beginning")
+        }
         let context = RunContext(scenario: scenario, directory: directory, progress: progress,
-                                 commandLine: commandLine, started: started)
+                                 commandLine: commandLine, started: started, communicator: communicator,
+                                 isResuming: isResuming)
         let result: Result<RunSummary, any Error>
         do {
             result = .success(try kind.run(scenario, context: context))
@@ -51,6 +76,13 @@ public struct ScenarioRunner {
             result = .failure(error)
         }
         progress.finish()
+        guard communicator.isRoot else {
+            if case .failure(let error) = result {
+                throw RunFailure(message: "run '\(scenario.name)' failed on rank \(communicator.rank): \(error)",
+                                 runDirectory: directory, interrupted: error is RunInterrupted)
+            }
+            return .object([("status", .string("completed")), ("rank", .integer(Int64(communicator.rank)))])
+        }
         let record = Self.record(scenario: scenario, result: result, started: started, commandLine: commandLine,
                                  output: context.outputPath)
         let recordPath = (directory as NSString).appendingPathComponent("run.json")
@@ -61,6 +93,9 @@ public struct ScenarioRunner {
                              runDirectory: directory)
         }
         if case .failure(let error) = result {
+            if let interruption = error as? RunInterrupted {
+                throw RunFailure(message: "run '\(scenario.name)' \(interruption)", runDirectory: directory, interrupted: true)
+            }
             throw RunFailure(message: "run '\(scenario.name)' failed: \(error)", runDirectory: directory)
         }
         return record
@@ -72,6 +107,7 @@ public struct ScenarioRunner {
         var members: [(key: String, value: JSONValue)] = []
         switch result {
         case .success: members.append(("status", .string("completed")))
+        case .failure(let error) where error is RunInterrupted: members.append(("status", .string("interrupted")))
         case .failure: members.append(("status", .string("failed")))
         }
         members += [
@@ -96,6 +132,9 @@ public struct ScenarioRunner {
         case .success(let summary):
             members.append(("output", .string(output)))
             members.append(("statistics", .object(summary.statistics)))
+        case .failure(let error as RunInterrupted):
+            members.append(("checkpoint", .string(error.checkpoint)))
+            members.append(("interrupted_at", .string(error.progress)))
         case .failure(let error):
             members.append(("error", .string("\(error)")))
         }

@@ -1,0 +1,47 @@
+import NetCDF
+
+/// The saved points of a solve so far (times and row-major states of `width` components), kept
+/// so a checkpoint can hold everything the output had when it was written.
+struct SavedRecords {
+    let width: Int
+    private(set) var times: [Double] = []
+    private(set) var states: [Double] = []
+
+    init(width: Int) { self.width = width }
+
+    var count: Int { times.count }
+
+    mutating func append(_ newTimes: [Double], _ newStates: [Double]) {
+        times += newTimes
+        states += newStates
+    }
+
+    /// Writes `saved_time` and `saved_state` (`saved_record × saved_component`) into a checkpoint.
+    func write(to dataset: Dataset) throws {
+        try dataset.defineDimension("saved_record", length: max(count, 1))
+        try dataset.defineDimension("saved_component", length: width)
+        try dataset.defineVariable("saved_time", type: .float64, dimensions: ["saved_record"], attributes: [
+            "long_name": "times of the records written before the checkpoint",
+        ], compression: Compression())
+        try dataset.defineVariable("saved_state", type: .float64, dimensions: ["saved_record", "saved_component"], attributes: [
+            "long_name": "states of the records written before the checkpoint",
+        ], compression: Compression())
+        try dataset.setAttribute("saved_records", .int64([Int64(count)]))
+        try dataset.write(count == 0 ? [0] : times, to: "saved_time")
+        try dataset.write(count == 0 ? [Double](repeating: 0, count: width) : states, to: "saved_state")
+    }
+
+    /// Reads what ``write(to:)`` wrote.
+    mutating func read(from dataset: Dataset) throws {
+        guard let stored = try dataset.attribute("saved_records")?.doubles?.first else {
+            throw NetCDFError(path: dataset.path, variable: nil, operation: "resuming", message: "the checkpoint has no saved records")
+        }
+        let n = Int(stored)
+        times = n == 0 ? [] : try dataset.read(Double.self, from: "saved_time")
+        states = n == 0 ? [] : try dataset.read(Double.self, from: "saved_state")
+        guard times.count == n, states.count == n * width else {
+            throw NetCDFError(path: dataset.path, variable: "saved_state", operation: "resuming",
+                              message: "expected \(n) records of \(width) components, found \(times.count) and \(states.count) values")
+        }
+    }
+}
