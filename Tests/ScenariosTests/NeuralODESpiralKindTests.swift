@@ -10,7 +10,7 @@ import Testing
 @Suite struct NeuralODESpiralKindTests {
     /// A small, fast scenario: 200 samples over 0 ... 5, batches of 10 windows of 5 samples, the default 50-wide network.
     static func quickJSON(name: String = "s", seed: Int = 3, iterations: Int = 30, extra: String = "") -> String {
-        #"{"kind": "neural-ode", "name": "\#(name)", "seed": \#(seed), "parameters": {"t_end": 5, "samples": 200, "iterations": \#(iterations), "batch_size": 10, "batch_time": 5, "learning_rate": 0.01, "lr_final": 0.001, "rtol": 1e-5, "atol": 1e-7, "eval_every": 10\#(extra)}}"#
+        #"{"kind": "neural-ode", "name": "\#(name)", "seed": \#(seed), "parameters": {"t_end": 5, "samples": 200, "iterations": \#(iterations), "batch_size": 10, "batch_time": 5, "learning_rate": 0.01, "lr_final": 0.001, "rtol": 1e-5, "atol": 1e-7, "eval_every": 10, "loss": "l1", "gradient_clip": 0, "warmup": 0\#(extra)}}"#
     }
 
     static func issues(_ json: String) -> [ValidationIssue] {
@@ -112,7 +112,7 @@ import Testing
         let backprop = try SpiralTraining(try Scenario.parse(Self.quickJSON(iterations: 12), file: "b.json").parameters, seed: 3).train()
         // Same batches and initial network; the first loss is the same forward solve (up to the
         // adjoint's own bookkeeping of the saved points).
-        #expect(abs(adjoint.losses[0] - backprop.losses[0]) <= 1e-10 * backprop.losses[0])
+        #expect(abs(adjoint.losses[0] - backprop.losses[0]) <= 1e-9 * backprop.losses[0])
         // The two gradients agree to the solver tolerance, so the training paths stay close.
         #expect(zip(adjoint.losses, backprop.losses).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($1)) },
                 "\(adjoint.losses) vs \(backprop.losses)")

@@ -21,10 +21,14 @@ enum CLI {
     }
 
     /// Starts `ndyn arguments` in `directory` and returns the process (for tests that kill it).
-    static func start(_ arguments: [String], in directory: String? = nil) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], in directory: String? = nil,
+                      environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -35,8 +39,8 @@ enum CLI {
     }
 
     /// Runs `ndyn arguments` to completion.
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
-        let (process, out, err) = try start(arguments, in: directory)
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let (process, out, err) = try start(arguments, in: directory, environment: environment)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -14,7 +14,8 @@ import TestSupport
             USAGE: ndyn <subcommand> [<arguments>] [--help]
 
             SUBCOMMANDS:
-              run       Run a scenario and write its NetCDF output and run.json.
+              run       Run a scenario (or members of its sweep) and write NetCDF output and run.json.
+              sweep     List a sweep's members, write its Slurm job array, or gather its outputs.
               validate  Check a scenario file and list every problem in it, without running it.
               list      List the scenario kinds, or the parameters of one kind.
               info      Summarise a NetCDF file: dimensions, variables, value ranges, attributes.
@@ -30,9 +31,9 @@ import TestSupport
         let runHelp = try CLI.run(["run", "--help"])
         #expect(runHelp.status == 0)
         #expect(runHelp.stdout.hasPrefix("""
-            Run a scenario and write its NetCDF output and run.json.
+            Run a scenario (or members of its sweep) and write NetCDF output and run.json.
 
-            USAGE: ndyn run <scenario.json> [--output <dir>] [--quiet | --progress]
+            USAGE: ndyn run <scenario.json> [--member <k>] [--resume] [--output <dir>] [--quiet | --progress]
 
             """))
         #expect(try CLI.run(["help", "run"]).stdout == runHelp.stdout)

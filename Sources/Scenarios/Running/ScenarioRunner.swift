@@ -119,6 +119,7 @@ public struct ScenarioRunner {
             ("command", .string(commandLine)),
             ("working_directory", .string(FileManager.default.currentDirectoryPath)),
             ("host", .string(ProcessInfo.processInfo.hostName)),
+            ("process", .object(processRecord())),
             ("started", .string(RunContext.timestamp(started))),
             ("finished", .string(RunContext.timestamp(finished))),
             ("wall_seconds", .number((finished.timeIntervalSince(started) * 1000).rounded() / 1000)),
@@ -139,6 +140,22 @@ public struct ScenarioRunner {
             members.append(("error", .string("\(error)")))
         }
         return .object(members)
+    }
+
+    /// Where the run ran: pid, MPI rank and size, and the Slurm job and array task if any.
+    static func processRecord() -> [(key: String, value: JSONValue)] {
+        var members: [(key: String, value: JSONValue)] = [("pid", .integer(Int64(getpid())))]
+        let world = Communicator.world
+        if world.size > 1 {
+            members.append(("mpi_rank", .integer(Int64(world.rank))))
+            members.append(("mpi_size", .integer(Int64(world.size))))
+        }
+        let environment = ProcessInfo.processInfo.environment
+        for (key, name) in [("slurm_job_id", "SLURM_JOB_ID"), ("slurm_array_job_id", "SLURM_ARRAY_JOB_ID"),
+                            ("slurm_array_task_id", "SLURM_ARRAY_TASK_ID"), ("slurm_restart_count", "SLURM_RESTART_COUNT")] {
+            if let value = environment[name] { members.append((key, .string(value))) }
+        }
+        return members
     }
 
     /// Deletes `*.partial-<pid>-<n>` files left by processes that no longer exist (killed runs).

@@ -15,8 +15,14 @@ import Synchronization
 public enum StopRequest {
     private static let signalNumber = Atomic<Int32>(0)
 
-    /// Routes SIGTERM and SIGINT to the flag (idempotent).
+    /// Routes SIGTERM and SIGINT to the flag (idempotent). Also unblocks both: a blocked mask
+    /// is inherited from whatever started the process and would hold the signal back forever.
     public static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGTERM, SIGINT] {
             _ = installHandler(sig) { received in
                 // Async-signal-safe: one atomic exchange, and _exit on a repeated signal.

@@ -49,7 +49,10 @@ public struct SweepGather {
         var count: Int
         var seed: Int64
         var replica: Int
+        /// The values the member's sweep entry sets.
         var values: [(key: String, value: JSONValue)]
+        /// Every parameter of the member's run, defaults included.
+        var effective: [(key: String, value: JSONValue)]
         var output: String
     }
 
@@ -101,10 +104,13 @@ public struct SweepGather {
             }
             var values: [(key: String, value: JSONValue)] = []
             if case .object(let pairs)? = member["values"] { values = pairs }
+            // Parameters other members sweep but this one leaves alone take its effective value.
+            var effective: [(key: String, value: JSONValue)] = []
+            if case .object(let pairs)? = record["scenario"]?["parameters"] { effective = pairs }
             let seedValue: Int64
             if case .integer(let s)? = member["seed"] { seedValue = s } else { seedValue = Int64(seed) }
             runs.append(MemberRun(id: name, index: Int(index), count: Int(count), seed: seedValue, replica: Int(replica),
-                                  values: values, output: (memberDirectory as NSString).appendingPathComponent("output.nc")))
+                                  values: values, effective: effective, output: (memberDirectory as NSString).appendingPathComponent("output.nc")))
         }
         guard let count = expectedCount else {
             throw Failure(message: "'\(directory)' holds no sweep members (directories with a run.json); run the sweep first")
@@ -169,7 +175,7 @@ public struct SweepGather {
         var parameterData: [(name: String, values: NetCDFArray)] = []
         for parameter in Self.sweptParameters(runs) {
             let name = taken.contains(parameter) || ["member", "seed", "replica"].contains(parameter) ? "sweep_\(parameter)" : parameter
-            let values = runs.map { run in run.values.first { $0.key == parameter }?.value ?? .null }
+            let values = runs.map { Self.value(of: parameter, in: $0) }
             try defineParameter(name, parameter: parameter, values: values, in: dataset, data: &parameterData)
             coordinateVariables.append(name)
         }
@@ -247,6 +253,11 @@ public struct SweepGather {
         return names
     }
 
+    /// The value of `parameter` in `run`: the swept one, else the run's effective one, else null.
+    static func value(of parameter: String, in run: MemberRun) -> JSONValue {
+        run.values.first { $0.key == parameter }?.value ?? run.effective.first { $0.key == parameter }?.value ?? .null
+    }
+
     /// Defines the coordinate variable of one swept parameter and queues its values.
     func defineParameter(_ name: String, parameter: String, values: [JSONValue], in dataset: Dataset,
                          data: inout [(name: String, values: NetCDFArray)]) throws {
@@ -254,9 +265,10 @@ public struct SweepGather {
         if values.allSatisfy({ if case .integer = $0 { true } else { false } }) {
             try dataset.defineVariable(name, type: .int64, dimensions: ["member"], attributes: ["long_name": longName])
             data.append((name, .int64(values.map { if case .integer(let i) = $0 { i } else { 0 } })))
-        } else if values.allSatisfy({ $0.doubleValue != nil }) {
+        } else if values.allSatisfy({ $0.doubleValue != nil || $0 == .null }) {
+            // Members that do not have the parameter at all (an optional one) get NaN.
             try dataset.defineVariable(name, type: .float64, dimensions: ["member"], attributes: ["long_name": longName])
-            data.append((name, .float64(values.map { $0.doubleValue! })))
+            data.append((name, .float64(values.map { $0.doubleValue ?? .nan })))
         } else if values.allSatisfy({ if case .bool = $0 { true } else { false } }) {
             try dataset.defineVariable(name, type: .int32, dimensions: ["member"], attributes: [
                 "long_name": longName, "flag_values": .int32([0, 1]), "flag_meanings": "false true",

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The cluster checks of `make test` (issue #7), on this one machine:
+#   1. a single-node Slurm (munged + slurmctld + slurmd, started here, stopped by PID at the end);
+#      a 4-member sweep submitted as a real job array with `ndyn sweep sbatch` + `sbatch`,
+#      one member preempted with SIGTERM mid-run (it checkpoints, requeues and resumes),
+#      then `ndyn sweep gather` and xarray checks of the combined dataset;
+#   2. a 2-rank `mpirun` ensemble (the ranks split the members of a sweep);
+#   3. 2-rank data-parallel training that matches the 1-rank result.
+# Usage: run-cluster-checks.sh <ndyn> <python with xarray> <work dir>
+set -euo pipefail
+
+NDYN=$(realpath "$1")
+PYTHON=$(realpath "$2")
+WORK=$(realpath -m "$3")
+HERE=$(cd "$(dirname "$0")" && pwd)
+STATE=$WORK/slurm
+rm -rf "$WORK" && mkdir -p "$WORK"
+cd "$WORK"
+
+log() { printf '[cluster-checks] %s\n' "$*"; }
+
+# --- 1. Slurm job array --------------------------------------------------------------------
+log "starting a single-node Slurm in $STATE"
+"$HERE/slurm-up.sh" "$STATE" > "$WORK/slurm-env"
+trap '"$HERE/slurm-down.sh" "$STATE" || true' EXIT
+# shellcheck disable=SC1090
+. "$STATE/env"
+
+cat > sweep.json <<'JSON'
+{
+  "kind": "lorenz",
+  "name": "cluster-sweep",
+  "seed": 2024,
+  "output": "runs",
+  "description": "4-member sweep for the Slurm check: rho in {14, 28} x (adaptive Tsit5, fixed-step RK4 with 5 million steps); member 3 runs long enough to be preempted.",
+  "parameters": {"t_end": 20, "save_at": 0.05},
+  "sweep": {"list": [{"method": "Tsit5"}, {"method": "RK4", "dt": 4e-6}], "grid": {"rho": [14, 28]}},
+  "checkpoint": {"every_steps": 400000}
+}
+JSON
+"$NDYN" sweep plan sweep.json
+"$NDYN" sweep sbatch sweep.json --partition debug --time 00:20:00 --cpus 1 | tee sbatch.out
+SCRIPT=$WORK/runs/cluster-sweep/sweep.sbatch
+grep -q -- '--array=0-3' "$SCRIPT"
+
+JOB=$(sbatch --parsable "$SCRIPT")
+log "submitted job array $JOB"
+
+# Preempt member 3 (fixed-step RK4, ~10 s) while it runs: SIGTERM to its batch shell, which
+# forwards it to ndyn; ndyn writes its checkpoint and exits 75; the script requeues the task.
+deadline=$((SECONDS + 300))
+preempted=no
+while [ $SECONDS -lt $deadline ]; do
+  state=$(squeue -h -j "${JOB}_3" -o %T 2>/dev/null || true)
+  if [ "$state" = RUNNING ] && [ -f runs/cluster-sweep/0003/checkpoint.nc ]; then
+    scancel --batch --signal=TERM "${JOB}_3"
+    preempted=yes
+    log "sent SIGTERM to member 3 after its first checkpoint"
+    break
+  fi
+  if [ -f runs/cluster-sweep/0003/run.json ] && grep -q '"completed"' runs/cluster-sweep/0003/run.json; then
+    break
+  fi
+  sleep 0.2
+done
+
+# Wait for every task (including the requeued one) to leave the queue.
+while [ $SECONDS -lt $deadline ] && [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do sleep 1; done
+if [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; then
+  squeue -j "$JOB"; log "the job array did not finish in time"; exit 1
+fi
+ls runs/cluster-sweep
+"$NDYN" sweep gather runs/cluster-sweep
+
+"$PYTHON" "$HERE/check_cluster.py" slurm "$WORK/runs/cluster-sweep" "$preempted"
+"$HERE/slurm-down.sh" "$STATE"
+trap - EXIT
+
+# --- 2. MPI ensemble -------------------------------------------------------------------------
+if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+MPIRUN=(mpirun --oversubscribe -n 2)
+cat > ensemble.json <<'JSON'
+{"kind": "lorenz", "name": "mpi-ensemble", "seed": 7, "output": "runs",
+ "parameters": {"t_end": 5, "save_at": 0.05},
+ "sweep": {"grid": {"rho": [10, 20, 28]}, "replicas": 2}}
+JSON
+"${MPIRUN[@]}" "$NDYN" run ensemble.json --quiet
+"$NDYN" sweep gather runs/mpi-ensemble
+"$PYTHON" "$HERE/check_cluster.py" mpi-ensemble "$WORK/runs/mpi-ensemble"
+
+# --- 3. Data-parallel training ----------------------------------------------------------------
+cat > train.json <<'JSON'
+{"kind": "neural-ode", "name": "data-parallel", "seed": 5,
+ "parameters": {"t_end": 5, "samples": 200, "iterations": 150, "batch_size": 10, "batch_time": 5,
+                "learning_rate": 0.01, "lr_final": 0.001, "warmup": 5, "rtol": 1e-6, "atol": 1e-8, "eval_every": 10}}
+JSON
+"$NDYN" run train.json --output one-rank --quiet
+"${MPIRUN[@]}" "$NDYN" run train.json --output two-ranks --quiet
+"$PYTHON" "$HERE/check_cluster.py" data-parallel "$WORK/one-rank/data-parallel" "$WORK/two-ranks/data-parallel"
+log "all cluster checks passed"

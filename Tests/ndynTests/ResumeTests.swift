@@ -1,0 +1,83 @@
+import Foundation
+import NetCDF
+import Testing
+import TestSupport
+
+/// SIGTERM (what Slurm sends before a time limit or preemption) at a random moment: the run
+/// writes a checkpoint and exits 75; `--resume` finishes it, and every byte of every data
+/// variable equals an uninterrupted run's.
+@Suite(.serialized) struct ResumeTests {
+    /// Runs `scenario` uninterrupted into `reference/`, then again into `runs/`, sends SIGTERM
+    /// after a random delay once the run is under way, resumes, and compares the outputs.
+    func interruptAndResume(_ json: String, name: String, earliest: Double, latest: Double) throws {
+        let dir = TemporaryDirectory()
+        let scenario = dir.write("s.json", json)
+        let reference = try CLI.run(["run", scenario, "--output", "reference", "--quiet"], in: dir.path)
+        #expect(reference.status == 0, "\(reference.stderr)")
+
+        var generator = SystemRandomNumberGenerator()
+        let delay = Double.random(in: earliest...latest, using: &generator)
+        let (process, _, errors) = try CLI.start(["run", scenario, "--quiet"], in: dir.path)
+        usleep(useconds_t(delay * 1e6))
+        #expect(process.isRunning, "the run ended before SIGTERM (delay \(delay) s); lengthen the scenario")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 75, "status \(process.terminationStatus) after SIGTERM at \(delay) s: \(stderr)")
+        #expect(stderr.contains("checkpoint written"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("runs/\(name)/checkpoint.nc")))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("runs/\(name)/output.nc")))
+        let interrupted = try String(contentsOfFile: dir.file("runs/\(name)/run.json"), encoding: .utf8)
+        #expect(interrupted.contains(#""status": "interrupted""#))
+
+        let resumed = try CLI.run(["run", scenario, "--resume"], in: dir.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming"), "\(resumed.stderr)")
+
+        let a = try Dataset.open(dir.file("reference/\(name)/output.nc"))
+        let b = try Dataset.open(dir.file("runs/\(name)/output.nc"))
+        defer { try? a.close(); try? b.close() }
+        let names = try a.variableNames()
+        #expect(try b.variableNames() == names)
+        for variable in names {
+            let x = try a.read(variable), y = try b.read(variable)
+            #expect(x.count > 0)
+            // Bit patterns, not values: NaN == NaN and -0 != +0 here.
+            #expect(x.doubles.map(\.bitPattern) == y.doubles.map(\.bitPattern), "\(variable) differs after resume (SIGTERM at \(delay) s)")
+        }
+    }
+
+    @Test func lorenzResumesBitIdentically() throws {
+        try interruptAndResume(#"{"kind": "lorenz", "name": "long", "seed": 1, "parameters": {"t_end": 3000, "rtol": 1e-10, "atol": 1e-12}}"#,
+                               name: "long", earliest: 0.3, latest: 1.2)
+    }
+
+    @Test func neuralODETrainingResumesBitIdentically() throws {
+        try interruptAndResume(#"{"kind": "neural-ode", "name": "train", "seed": 3, "parameters": {"t_end": 5, "samples": 200, "iterations": 400, "batch_size": 10, "batch_time": 5, "rtol": 1e-5, "atol": 1e-7, "eval_every": 10}}"#,
+                               name: "train", earliest: 0.4, latest: 1.5)
+    }
+
+    @Test func resumingWithAnotherScenarioIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)
+        let (process, _, _) = try CLI.start(["run", first, "--quiet"], in: dir.path)
+        usleep(400_000)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 75)
+        let changed = dir.write("b.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000, "rho": 30}}"#)
+        let result = try CLI.run(["run", changed, "--resume", "--quiet"], in: dir.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("written by a different scenario"), "\(result.stderr)")
+        // The checkpoint is still there for the scenario that wrote it.
+        #expect(FileManager.default.fileExists(atPath: dir.file("runs/r/checkpoint.nc")))
+    }
+
+    @Test func resumeWithoutACheckpointStartsFromTheBeginning() throws {
+        let dir = TemporaryDirectory()
+        let scenario = dir.write("s.json", #"{"kind": "lorenz", "name": "fresh", "seed": 1, "parameters": {"t_end": 1}}"#)
+        let result = try CLI.run(["run", scenario, "--resume"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no checkpoint"), "\(result.stderr)")
+    }
+}
