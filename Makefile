@@ -15,7 +15,7 @@ CHECK_DIR := .build/make-test
 BENCH_VENV := .venv-bench
 BENCH_DIR := .build/bench
 
-.PHONY: help deps python-deps build demo test swift-test python-test bench bench-deps clean
+.PHONY: help deps python-deps build demo test swift-test python-test cluster-test bench bench-deps clean
 
 help:
 	@echo "make demo   build (release) and run $(DEMO_SCENARIO), then say where the output is"
@@ -60,7 +60,7 @@ demo: build
 	@echo "  python3 -c 'import xarray; print(xarray.open_dataset(\"runs/quickstart/output.nc\"))'"
 	@echo "  jupyter notebook notebooks-export/quickstart.ipynb   (plots it; 'make test' makes the Python environment in $(VENV))"
 
-test: swift-test python-test
+test: swift-test python-test cluster-test
 
 swift-test: deps
 	swift build --build-tests
@@ -80,6 +80,13 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/neural_ode_spiral.ipynb \
 	  --output-dir $(CHECK_DIR) --output neural_ode_spiral.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_neural_ode.py $(CHECK_DIR)/runs/neural-ode-spiral-quick $(CHECK_DIR)/neural_ode_spiral.executed.ipynb $(CHECK_DIR)/neural_ode_spiral.png
+
+# Cluster checks on this machine: a single-node Slurm (installs slurm-wlm and munge when missing,
+# stops its daemons by PID) running a sweep as a job array with one member preempted and resumed;
+# a 2-rank mpirun ensemble; 2-rank data-parallel training against 1 rank. Needs root (CI is root).
+cluster-test: deps python-deps
+	swift build --product ndyn
+	Tests/cluster/run-cluster-checks.sh .build/debug/ndyn $(PYTHON) $(CHECK_DIR)/cluster
 
 # Benchmarks: ours and the peers in one run on this machine, then BENCHMARKS.md.
 bench-deps: deps
