@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "NeuralODE", targets: ["NeuralODE"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
         .library(name: "MPI", targets: ["MPI"]),
+        .library(name: "CellFlow", targets: ["CellFlow"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -33,8 +34,11 @@ let package = Package(
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
 
+        // Domain modules.
+        .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE"]),
+
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
@@ -49,6 +53,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
+        .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),

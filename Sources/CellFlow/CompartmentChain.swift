@@ -19,7 +19,7 @@ public struct CompartmentChain: Sendable, Equatable {
     /// Row-major 4×4 transition matrix over one step.
     public let transition: [Double]
     /// Row-wise cumulative sums of `transition` (for drawing the next state).
-    let cumulative: [Double]
+    @usableFromInline let cumulative: [Double]
 
     public init(rates: CompartmentRates, elimination: Double, step: Double) throws(NetworkError) {
         guard [rates.K1, rates.k2, rates.k3, rates.k4, elimination].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
