@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "MPI", dependencies: ["CMPI"]),
 
         // Domain modules.
-        .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE"]),
+        .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
         .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow"]),
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
-        .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness"]),
+        .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),

@@ -19,6 +19,9 @@ public struct CellFlowModel: Sendable {
     /// Mean speeds, m/s, per arterial and venous segment.
     let arterialSpeed: [Double]
     let venousSpeed: [Double]
+    /// The venous node where injected cells enter: the injection organ's first venous exit,
+    /// moved `injectionDepth` levels up toward the heart (a large limb vein, not a capillary).
+    public let injectionNode: Int
     /// Probability of taking child 2k (vs 2k + 1) at arterial branch node k (index k).
     public let branchProbability: [Double]
 
@@ -67,6 +70,9 @@ public struct CellFlowModel: Sendable {
             })
         }
         self.exits = exits
+        var node = leaves + (system.terminalOrgan.firstIndex(of: settings.injectionOrgan) ?? 0)
+        for _ in 0..<max(0, min(settings.injectionLevelsUp, system.terminalCount.trailingZeroBitCount - 1)) { node /= 2 }
+        injectionNode = node
     }
 }
 
@@ -92,6 +98,8 @@ public struct CellFlowSettings: Sendable, Equatable {
     public var heartTransit = 6.8
     /// Organ whose first venous leaf is the injection site.
     public var injectionOrgan = 0
+    /// Venous levels above that leaf where the injection enters (0: the leaf itself).
+    public var injectionLevelsUp = 5
     /// F-18 half-life, s (109.77 min).
     public var halfLife = 109.77 * 60
     /// Interval of the time–activity curves, s.

@@ -68,8 +68,7 @@ public struct CellSimulation: Sendable {
         let releaseTime = settings.inputFunction.releaseTime(uniform: rng.nextUniform())
         let decayTime = -log(1 - rng.nextUniform()) * settings.halfLife / log(2.0)
         var cell = Cell()
-        let injectionLeaf = system.terminalOrgan.firstIndex(of: settings.injectionOrgan) ?? 0
-        cell.node = leaves + injectionLeaf
+        cell.node = model.injectionNode
         cell.position = veins.nodes[cell.node]
         let dt = settings.step
         let steps = Int((settings.duration / dt).rounded())

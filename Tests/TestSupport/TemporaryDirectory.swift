@@ -24,6 +24,7 @@ extension TemporaryDirectory {
     @discardableResult
     public func write(_ name: String, _ text: String) -> String {
         let path = file(name)
+        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
