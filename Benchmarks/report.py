@@ -213,6 +213,24 @@ if spiral_rows:
         else:
             targets.append(f"| {name} | not measured | ≥ 3× faster | – |")
 
+cell_rows = [r for r in rows if r.get("problem") == "cell-flow"]
+if cell_rows:
+    out.append("## Cell flow (CeFloPS workflow)")
+    out.append("")
+    out.append(f"{cell_rows[0]['cells']:,} cells for {cell_rows[0]['simulated_seconds']:g} s of simulated time on a network of "
+               f"{cell_rows[0]['segments']} segments (1023 arterial + 1023 venous), 0.1 s steps, every cell with its own "
+               "random stream (the same output on any thread count). Rate: cells × simulated seconds per wall second "
+               "(simulation only, excluding the network solve and the NetCDF writing).")
+    out.append("")
+    out.append("| threads | wall [s] | cells × simulated s / wall s | decay events | cells bound in tissue at the end |")
+    out.append("|---:|---:|---:|---:|---:|")
+    for r in sorted(cell_rows, key=lambda r: r["threads"]):
+        out.append(f"| {r['threads']} | {r['wall_seconds']:.2f} | {r['cell_seconds_per_second']:.3g} | {r['decay_events']} | {r['bound_at_end']} |")
+    out.append("")
+    out.append("No peer runs beside it: CeFloPS (the paper's Python code) needs the XCAT phantom's vessel and organ "
+               "meshes, which are not public, so its speed cannot be measured on the same network here.")
+    out.append("")
+
 out.insert(6, "## Targets\n\n| target | measured (integrators: ours / peer time; errors) | target | verdict |\n|---|---|---|---|\n"
            + "\n".join(targets) + "\n")
 out.append("""## Notes
