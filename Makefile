@@ -80,6 +80,11 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/neural_ode_spiral.ipynb \
 	  --output-dir $(CHECK_DIR) --output neural_ode_spiral.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_neural_ode.py $(CHECK_DIR)/runs/neural-ode-spiral-quick $(CHECK_DIR)/neural_ode_spiral.executed.ipynb $(CHECK_DIR)/neural_ode_spiral.png
+	.build/debug/ndyn run Scenarios/cell-flow-quick.json --output $(CHECK_DIR)/runs --quiet
+	NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/cell-flow-quick/output.nc NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/cell_flow.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/cell_flow.ipynb \
+	  --output-dir $(CHECK_DIR) --output cell_flow.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_cell_flow.py $(CHECK_DIR)/runs/cell-flow-quick $(CHECK_DIR)/cell_flow.executed.ipynb $(CHECK_DIR)/cell_flow.png
 
 # Cluster checks on this machine: a single-node Slurm (installs slurm-wlm and munge when missing,
 # stops its daemons by PID) running a sweep as a job array with one member preempted and resumed;

@@ -11,7 +11,8 @@ public enum CellLocation: Int32, Sendable, CaseIterable {
 /// and the cell index), so the result is identical whatever the thread count.
 ///
 /// A cell starts in the injection state at the injection site and enters the veins at a
-/// release time drawn from the input function. In a vessel it moves at the Poiseuille speed of
+/// release time drawn from the input function (stratified: cells are numbered in injection
+/// order, so the tracked first cells are the first injected). In a vessel it moves at the Poiseuille speed of
 /// a streamline `2 v̄ (1 − s²)` (its radial position `s` drawn flow-weighted on entry); at an
 /// arterial bifurcation it takes a branch with probability proportional to the branch flow; at
 /// an arterial end it enters the organ's capillary bed and walks on a voxel grid with 6 axis
@@ -65,7 +66,10 @@ public struct CellSimulation: Sendable {
         let leaves = system.terminalCount
         let arteries = system.arteries, veins = system.veins
         var rng = Xoshiro256StarStar(seed: SplitMix64.hash(settings.seed, UInt64(index)))
-        let releaseTime = settings.inputFunction.releaseTime(uniform: rng.nextUniform())
+        // Cells are numbered in injection order: cell i's release quantile is stratified in
+        // [i/N, (i+1)/N), so the first cells (the tracked ones) are the first injected.
+        let quantile = (Double(index) + rng.nextUniform()) / Double(settings.cells)
+        let releaseTime = settings.inputFunction.releaseTime(uniform: quantile)
         let decayTime = -log(1 - rng.nextUniform()) * settings.halfLife / log(2.0)
         var cell = Cell()
         cell.node = model.injectionNode
