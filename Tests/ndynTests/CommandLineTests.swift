@@ -45,8 +45,9 @@ import TestSupport
         let list = try CLI.run(["list"])
         #expect(list.status == 0)
         // One line per kind, names padded to a column.
-        #expect(list.stdout.hasPrefix("lorenz      Lorenz (1963)"))
-        #expect(list.stdout.contains("\nneural-ode  Neural ODE learns the cubic spiral"))
+        #expect(list.stdout.hasPrefix("lorenz          Lorenz (1963)"))
+        #expect(list.stdout.contains("\nneural-ode      Neural ODE learns the cubic spiral"))
+        #expect(list.stdout.contains("\ncell-flow       Radio-labelled cells"))
         let spiral = try CLI.run(["list", "neural-ode"])
         #expect(spiral.status == 0 && spiral.stdout.contains("  gradient_method  (one of \"backprop\", \"adjoint\"; default \"backprop\")"))
         let parameters = try CLI.run(["list", "lorenz"])
