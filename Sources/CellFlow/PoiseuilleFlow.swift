@@ -17,13 +17,19 @@ public struct PoiseuilleFlow: Sendable {
 
     /// Blood viscosity μ, Pa·s (CeFloPS: 0.0035).
     public var viscosity: Double
-    /// Volumetric flow entering at the inlet, m³/s (CeFloPS default: 1e-4).
+    /// Volumetric flow entering at the inlet, m³/s (CeFloPS default: 1e-4); ignored when
+    /// `inletPressure` is set.
     public var inletFlow: Double
+    /// A pressure boundary condition instead: the inlet held at this pressure (Pa above the
+    /// outlets), the inlet flow then follows from the network's resistance.
+    public var inletPressure: Double?
     public var method: Method
 
-    public init(viscosity: Double = 0.0035, inletFlow: Double = 1e-4, method: Method = .conjugateGradient()) {
+    public init(viscosity: Double = 0.0035, inletFlow: Double = 1e-4, inletPressure: Double? = nil,
+                method: Method = .conjugateGradient()) {
         self.viscosity = viscosity
         self.inletFlow = inletFlow
+        self.inletPressure = inletPressure
         self.method = method
     }
 
@@ -32,20 +38,30 @@ public struct PoiseuilleFlow: Sendable {
         try network.validate(requireTree: false)
         guard viscosity > 0, viscosity.isFinite else { throw .invalid("viscosity must be positive, got \(viscosity) Pa·s") }
         let n = network.nodes.count
-        // Unknowns: every node that is not an outlet.
+        // Unknowns: every node whose pressure is not given (outlets, and the inlet under a pressure condition).
         var unknown = [Int](repeating: -1, count: n)
         var count = 0
-        for node in 0..<n where network.role(of: node) != .outlet {
+        var known = [Double](repeating: 0, count: n)
+        if let inletPressure { known[network.inlet] = inletPressure }
+        for node in 0..<n where network.role(of: node) == .interior || (network.role(of: node) == .inlet && inletPressure == nil) {
             unknown[node] = count
             count += 1
         }
         let conductances = network.segments.map { $0.conductance(viscosity: viscosity) }
         var rhs = [Double](repeating: 0, count: count)
-        rhs[unknown[network.inlet]] = inletFlow
-        var pressures = [Double](repeating: 0, count: n)
+        if inletPressure == nil { rhs[unknown[network.inlet]] = inletFlow }
+        // Known pressures move to the right-hand side: G (p_i − p_known) → rhs_i += G p_known.
+        for (index, segment) in network.segments.enumerated() {
+            let i = unknown[segment.from], j = unknown[segment.to]
+            if i >= 0 && j < 0 { rhs[i] += conductances[index] * known[segment.to] }
+            if j >= 0 && i < 0 { rhs[j] += conductances[index] * known[segment.from] }
+        }
+        var pressures = known
         var iterations = 0
-        var solution: [Double]
+        var solution: [Double] = []
         switch method {
+        case _ where count == 0:
+            break  // every pressure is given
         case .dense:
             solution = try Self.denseSolve(network, conductances: conductances, unknown: unknown, count: count, rhs: rhs)
         case let .conjugateGradient(tolerance, maximum):
@@ -56,7 +72,10 @@ public struct PoiseuilleFlow: Sendable {
         let flows = network.segments.enumerated().map { index, segment in
             conductances[index] * (pressures[segment.from] - pressures[segment.to])
         }
-        return FlowSolution(network: network, viscosity: viscosity, inletFlow: inletFlow, pressures: pressures,
+        let enteringFlow = inletPressure == nil ? inletFlow : network.segments.enumerated().reduce(0.0) { total, item in
+            item.element.from == network.inlet ? total + flows[item.offset] : item.element.to == network.inlet ? total - flows[item.offset] : total
+        }
+        return FlowSolution(network: network, viscosity: viscosity, inletFlow: enteringFlow, pressures: pressures,
                             flows: flows, iterations: iterations)
     }
 

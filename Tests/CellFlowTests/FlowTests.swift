@@ -23,6 +23,20 @@ import Testing
         }
     }
 
+    @Test func pressureBoundaryConditionGivesPoiseuillesFlow() throws {
+        let vessel = VesselSegment(from: 0, to: 1, radius: 1e-3, length: 0.1)
+        let network = VesselNetwork(nodes: [Point3(0, 0, 0), Point3(0.1, 0, 0)], segments: [vessel], inlet: 0, outlets: [1])
+        let flow = try PoiseuilleFlow(viscosity: 0.0035, inletPressure: 100, method: .dense).solve(network)
+        #expect(abs(flow.flows[0] - 100 / vessel.resistance(viscosity: 0.0035)) <= 1e-12 * flow.flows[0])
+        #expect(abs(flow.inletFlow - 1.1220e-7) < 0.00005e-7)
+        // On a tree: flow source and pressure condition agree when the pressure is the one the source needs.
+        let system = try VesselTreeGenerator(generations: 5).generate(seed: 1)
+        let bySource = try PoiseuilleFlow().solve(system.arteries)
+        let byPressure = try PoiseuilleFlow(inletPressure: bySource.pressures[0]).solve(system.arteries)
+        #expect(abs(byPressure.inletFlow - 1e-4) < 1e-10 * 1e-4)
+        #expect(byPressure.kirchhoffResidual < 1e-10)
+    }
+
     @Test func generatedTreeObeysKirchhoffAndCGMatchesDense() throws {
         let system = try VesselTreeGenerator(generations: 7).generate(seed: 3)
         #expect(system.arteries.segments.count == 255)

@@ -23,6 +23,8 @@ public struct VesselNetworkKind: ScenarioKind {
                       summary: "venous radius / arterial radius"),
         ParameterSpec("inlet_flow", .number(positive: true), default: .number(1e-4),
                       summary: "volumetric flow into the inlet, m^3/s (CeFloPS: 1e-4)"),
+        ParameterSpec("inlet_pressure", .number(minimum: 0), default: .number(0),
+                      summary: "if > 0: hold the inlet at this pressure, Pa (a pressure condition; inlet_flow is then ignored)"),
         ParameterSpec("viscosity", .number(positive: true), default: .number(0.0035),
                       summary: "blood viscosity, Pa s"),
         ParameterSpec("solver", .string(choices: ["cg", "dense"]), default: .string("cg"),
@@ -34,6 +36,7 @@ public struct VesselNetworkKind: ScenarioKind {
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
         let solver = PoiseuilleFlow(viscosity: p.double("viscosity"), inletFlow: p.double("inlet_flow"),
+                                    inletPressure: p.double("inlet_pressure") > 0 ? p.double("inlet_pressure") : nil,
                                     method: p.string("solver") == "dense" ? .dense : .conjugateGradient())
         context.progress.begin("vessel-network '\(scenario.name)'")
         let arteries: VesselNetwork
@@ -53,14 +56,15 @@ public struct VesselNetworkKind: ScenarioKind {
         }
         let flow = try solver.solve(arteries)
         let dense = arteries.nodes.count <= 3000 && p.string("solver") == "cg"
-            ? try PoiseuilleFlow(viscosity: solver.viscosity, inletFlow: solver.inletFlow, method: .dense).solve(arteries) : nil
-        let agreement = dense.map { d in zip(flow.flows, d.flows).map { abs($0 - $1) }.max()! / solver.inletFlow }
+            ? try PoiseuilleFlow(viscosity: solver.viscosity, inletFlow: solver.inletFlow, inletPressure: solver.inletPressure,
+                                 method: .dense).solve(arteries) : nil
+        let agreement = dense.map { d in zip(flow.flows, d.flows).map { abs($0 - $1) }.max()! / abs(flow.inletFlow) }
         context.progress.update(fraction: 1)
 
         let dataset = try context.createOutput(
             title: "Vessel network with Hagen-Poiseuille flow (\(arteries.segments.count) segments)",
             references: "Motion simulation of radio-labeled cells in whole-body positron emission tomography (CeFloPS), arXiv:2407.07709; C. D. Murray (1926), PNAS 12, 207-214",
-            comment: "Nodal analysis: flow source \(solver.inletFlow) m3/s at the inlet, zero pressure at the outlets, Kirchhoff's current law elsewhere; conductance pi r^4/(8 mu L), mu = \(solver.viscosity) Pa s; solver \(p.string("solver")).")
+            comment: "Nodal analysis: " + (solver.inletPressure.map { "inlet held at \($0) Pa" } ?? "flow source \(solver.inletFlow) m3/s at the inlet") + ", zero pressure at the outlets, Kirchhoff's current law elsewhere; conductance pi r^4/(8 mu L), mu = \(solver.viscosity) Pa s; solver \(p.string("solver")).")
         defer { dataset.discard() }
         try arteries.write(to: dataset, flow: flow)
         if let system {
@@ -79,6 +83,7 @@ public struct VesselNetworkKind: ScenarioKind {
             ("nodes", .integer(Int64(arteries.nodes.count))),
             ("segments", .integer(Int64(arteries.segments.count))),
             ("inlet_pressure_pa", .number(flow.pressures[arteries.inlet])),
+            ("inlet_flow_m3_per_s", .number(flow.inletFlow)),
             ("kirchhoff_residual", .number(flow.kirchhoffResidual)),
             ("cg_iterations", .integer(Int64(flow.iterations))),
             ("cg_vs_dense_max_flow_difference", agreement.map { .number($0) } ?? .null),
