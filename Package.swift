@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Scenarios", targets: ["Scenarios"]),
         .library(name: "MPI", targets: ["MPI"]),
         .library(name: "CellFlow", targets: ["CellFlow"]),
+        .library(name: "Fluids", targets: ["Fluids"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -34,7 +35,10 @@ let package = Package(
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
 
+        .target(name: "Spectral", dependencies: ["CFFTW"]),
+
         // Domain modules.
+        .target(name: "Fluids", dependencies: ["Spectral", "Integrators", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
+        .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),

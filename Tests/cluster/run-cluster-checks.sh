@@ -64,18 +64,31 @@ while [ $SECONDS -lt $deadline ]; do
   sleep 0.2
 done
 
-# Wait for every task (including the requeued one) to leave the queue. Slurm holds a requeued
-# task back for a while (its begin time); on this test cluster, let it start at once.
+# Wait until every member has finished (its run.json says completed or failed) and the array
+# has left the queue. Member files are the truth here: a squeue that fails under load must not
+# end the wait early. Slurm holds a requeued task back for a while (its begin time); on this
+# test cluster, let it start at once.
+finished() {
+  local count=0 m
+  for m in 0000 0001 0002 0003; do
+    grep -qE '"status": "(completed|failed)"' "runs/cluster-sweep/$m/run.json" 2>/dev/null && count=$((count + 1))
+  done
+  [ "$count" -eq 4 ]
+}
 released=no
-while [ $SECONDS -lt $deadline ] && [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do
+until finished && [ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do
+  if [ $SECONDS -ge $deadline ]; then
+    squeue -j "$JOB" || true
+    scontrol show job "$JOB" || true
+    tail -n 5 runs/cluster-sweep/slurm-*.out || true
+    log "the job array did not finish in time"
+    exit 1
+  fi
   if [ "$preempted" = yes ] && [ "$released" = no ] && [ "$(squeue -h -j "${JOB}_3" -o %T 2>/dev/null)" = PENDING ]; then
     scontrol update JobId="${JOB}_3" StartTime=now && released=yes && log "requeued member 3 released to start now"
   fi
   sleep 0.5
 done
-if [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; then
-  squeue -j "$JOB"; log "the job array did not finish in time"; exit 1
-fi
 ls runs/cluster-sweep
 "$NDYN" sweep gather runs/cluster-sweep
 
