@@ -28,6 +28,8 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     let dealias: [Double]
     let forcingSpectrum: [Double]
     let columns: Int
+    /// Physical work fields u, v, ∂ω/∂x, ∂ω/∂y (`n·n` each), reused by every evaluation.
+    let work: WorkFields
 
     public init(n: Int, viscosity: Double, drag: Double = 0, forcingAmplitude: Double = 0, forcingWavenumber: Int = 4) {
         self.n = n
@@ -39,6 +41,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         kx = Wavenumbers.half(n)
         ky = Wavenumbers.full(n)
         columns = n / 2 + 1
+        work = WorkFields(count: n * n)
         var mask = [Double](repeating: 0, count: n * columns)
         let cutoff = Double(n) / 3
         for row in 0..<n { for col in 0..<columns where abs(ky[row]) < cutoff && kx[col] < cutoff { mask[row * columns + col] = 1 } }
@@ -131,23 +134,54 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: fft.physical, count: n * n))
     }
 
-    /// `N(ω̂) = −(u·∇ω)^ (dealiased) + F̂`.
+    /// `N(ω̂) = −(u·∇ω)^ (dealiased) + F̂`: four inverse and one forward FFT, no allocation.
     public func nonlinear(_ state: [Double], into out: inout [Double]) {
-        // ψ̂ = ω̂/|k|², u = ∂ψ/∂y → i ky ψ̂, v = −∂ψ/∂x → −i kx ψ̂; ∂ω/∂x → i kx ω̂, ∂ω/∂y → i ky ω̂.
-        let u = field(state) { _, ky, k2, re, im in k2 == 0 ? (0, 0) : (-ky * im / k2, ky * re / k2) }
-        let v = field(state) { kx, _, k2, re, im in k2 == 0 ? (0, 0) : (kx * im / k2, -kx * re / k2) }
-        let wx = field(state) { kx, _, _, re, im in (-kx * im, kx * re) }
-        let wy = field(state) { _, ky, _, re, im in (-ky * im, ky * re) }
-        for i in 0..<(n * n) { fft.physical[i] = u[i] * wx[i] + v[i] * wy[i] }
-        fft.forward()
-        for i in 0..<(n * columns) {
-            out[2 * i] = -fft.spectrum[i].0 * dealias[i] + forcingSpectrum[2 * i]
-            out[2 * i + 1] = -fft.spectrum[i].1 * dealias[i] + forcingSpectrum[2 * i + 1]
+        let count = n * n
+        let spectrum = fft.spectrum, physical = fft.physical
+        let columns = self.columns
+        state.withUnsafeBufferPointer { w in
+            kx.withUnsafeBufferPointer { kx in
+                ky.withUnsafeBufferPointer { ky in
+                    // ψ̂ = ω̂/|k|²; u = ∂ψ/∂y ↔ i ky ψ̂, v = −∂ψ/∂x ↔ −i kx ψ̂, ω_x ↔ i kx ω̂, ω_y ↔ i ky ω̂.
+                    for (which, target) in [work.u, work.v, work.wx, work.wy].enumerated() {
+                        for row in 0..<n {
+                            let kyr = ky[row]
+                            for col in 0..<columns {
+                                let i = row * columns + col
+                                let (re, im) = (w[2 * i], w[2 * i + 1])
+                                let kxc = kx[col]
+                                let k2 = kxc * kxc + kyr * kyr
+                                let inverse = k2 == 0 ? 0 : 1 / k2
+                                switch which {
+                                case 0: spectrum[i] = (-kyr * im * inverse, kyr * re * inverse)
+                                case 1: spectrum[i] = (kxc * im * inverse, -kxc * re * inverse)
+                                case 2: spectrum[i] = (-kxc * im, kxc * re)
+                                default: spectrum[i] = (-kyr * im, kyr * re)
+                                }
+                            }
+                        }
+                        fft.inverse()
+                        target.update(from: physical, count: count)
+                    }
+                }
+            }
         }
-        // The mean of u·∇ω = ∇·(uω) is zero on a periodic box; drop its round-off so the mean
-        // vorticity (the circulation) stays exactly zero.
-        out[0] = 0
-        out[1] = 0
+        for i in 0..<count { physical[i] = work.u[i] * work.wx[i] + work.v[i] * work.wy[i] }
+        fft.forward()
+        out.withUnsafeMutableBufferPointer { out in
+            dealias.withUnsafeBufferPointer { mask in
+                forcingSpectrum.withUnsafeBufferPointer { f in
+                    for i in 0..<(n * columns) {
+                        out[2 * i] = -spectrum[i].0 * mask[i] + f[2 * i]
+                        out[2 * i + 1] = -spectrum[i].1 * mask[i] + f[2 * i + 1]
+                    }
+                }
+            }
+            // The mean of u·∇ω = ∇·(uω) is zero on a periodic box; drop its round-off so the mean
+            // vorticity (the circulation) stays exactly zero.
+            out[0] = 0
+            out[1] = 0
+        }
     }
 
     /// An ETDRK4 stepper with step `h`.
@@ -163,5 +197,45 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     /// The largest stable step for a CFL number `cfl` at maximum speed `maxVelocity`: `cfl·Δx/|u|max`.
     public func cflStep(cfl: Double, maxVelocity: Double) -> Double {
         cfl * (2 * Double.pi / Double(n)) / max(maxVelocity, 1e-12)
+    }
+}
+
+/// Four physical fields of one grid, allocated once.
+final class WorkFields {
+    let u, v, wx, wy: UnsafeMutablePointer<Double>
+    init(count: Int) {
+        u = .allocate(capacity: count); v = .allocate(capacity: count)
+        wx = .allocate(capacity: count); wy = .allocate(capacity: count)
+        for p in [u, v, wx, wy] { p.initialize(repeating: 0, count: count) }
+    }
+    deinit { for p in [u, v, wx, wy] { p.deallocate() } }
+}
+
+extension VorticityNavierStokes2D {
+    /// Exact finite-volume averages of the (band-limited) vorticity over the cells of an
+    /// `m × m` grid (`m` divides `n`), coarse cell `(J, I)` covering `[J·H, (J+1)·H) × [I·H, (I+1)·H)`
+    /// with `H = 2π/m`: each mode is multiplied by `sinc(kₓH/2)·sinc(k_yH/2)` and shifted by
+    /// half a coarse cell, and the filtered field is sampled every `n/m` fine points.
+    /// Returns `m·m` values, row `y`, column `x` (how TSM's coarse data are made from DNS).
+    public func cellAverages(_ state: [Double], coarse m: Int) -> [Double] {
+        precondition(m >= 1 && n % m == 0, "cellAverages: \(m) must divide \(n)")
+        let h = 2 * Double.pi / Double(m)
+        func sinc(_ x: Double) -> Double { x == 0 ? 1 : sin(x) / x }
+        for row in 0..<n {
+            for col in 0..<columns {
+                let i = row * columns + col
+                let (kxc, kyr) = (kx[col], ky[row])
+                let filter = sinc(kxc * h / 2) * sinc(kyr * h / 2)
+                let phase = (kxc + kyr) * h / 2
+                let (c, s) = (cos(phase), sin(phase))
+                let (re, im) = (state[2 * i] * filter, state[2 * i + 1] * filter)
+                fft.spectrum[i] = (re * c - im * s, re * s + im * c)
+            }
+        }
+        fft.inverse()
+        let f = n / m
+        var coarse = [Double](repeating: 0, count: m * m)
+        for row in 0..<m { for col in 0..<m { coarse[row * m + col] = fft.physical[(row * f) * n + col * f] } }
+        return coarse
     }
 }

@@ -39,6 +39,12 @@ extension Dataset {
     /// `records × (product of the other dimensions)` values.
     @discardableResult
     public func appendRecords(_ columns: KeyValuePairs<String, NetCDFArray>, records: Int = 1) throws -> Int {
+        try appendRecords(columns.map { ($0.key, $0.value) }, records: records)
+    }
+
+    /// ``appendRecords(_:records:)`` with the columns in an array (built at run time).
+    @discardableResult
+    public func appendRecords(_ columns: [(String, NetCDFArray)], records: Int = 1) throws -> Int {
         let operation = "appending records"
         try requireWritable(operation)
         guard records >= 1 else {

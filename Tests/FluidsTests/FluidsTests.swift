@@ -105,3 +105,39 @@ import Testing
         #expect(orders.allSatisfy { $0 > 3.7 })
     }
 }
+
+@Suite struct DownsamplingTests {
+    @Test func cellAveragesOfAModeAreExact() {
+        let (n, m) = (64, 16)
+        let solver = VorticityNavierStokes2D(n: n, viscosity: 0)
+        let x = FluidsTests.grid(n)
+        var field = [Double](repeating: 0, count: n * n)
+        for row in 0..<n { for col in 0..<n { field[row * n + col] = sin(3 * x[col]) * cos(2 * x[row]) } }
+        let averages = solver.cellAverages(solver.spectrum(ofVorticity: field), coarse: m)
+        let h = 2 * Double.pi / Double(m)
+        var worst = 0.0
+        for row in 0..<m {
+            for col in 0..<m {
+                let ax = (cos(3 * Double(col) * h) - cos(3 * Double(col + 1) * h)) / (3 * h)
+                let ay = (sin(2 * Double(row + 1) * h) - sin(2 * Double(row) * h)) / (2 * h)
+                worst = max(worst, abs(averages[row * m + col] - ax * ay))
+            }
+        }
+        #expect(worst < 1e-13, "\(worst)")
+        // The average of the whole box is the (zero) mean.
+        #expect(abs(averages.reduce(0, +)) < 1e-12)
+    }
+
+    @Test func spectralTruncationKeepsResolvedModes() {
+        let (n, m) = (64, 32)
+        let fine = VorticityNavierStokes2D(n: n, viscosity: 0), coarse = VorticityNavierStokes2D(n: m, viscosity: 0)
+        let xf = FluidsTests.grid(n), xc = FluidsTests.grid(m)
+        var field = [Double](repeating: 0, count: n * n)
+        for row in 0..<n { for col in 0..<n { field[row * n + col] = cos(4 * xf[col] + xf[row]) + 0.5 * sin(5 * xf[row]) } }
+        let truncated = Downsampling.truncateSpectrum(fine.spectrum(ofVorticity: field), from: n, to: m)
+        let values = coarse.vorticity(truncated)
+        var worst = 0.0
+        for row in 0..<m { for col in 0..<m { worst = max(worst, abs(values[row * m + col] - (cos(4 * xc[col] + xc[row]) + 0.5 * sin(5 * xc[row])))) } }
+        #expect(worst < 1e-13, "\(worst)")
+    }
+}

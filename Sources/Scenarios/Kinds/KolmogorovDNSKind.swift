@@ -1,0 +1,142 @@
+import Fluids
+import Foundation
+import NetCDF
+
+/// Reference data for learned PDE solvers: 2-D Kolmogorov flow by pseudo-spectral DNS (the
+/// TSM / JAX-CFD setup: ν = 0.001, forcing sin(4y) with linear drag 0.1, CFL-limited steps),
+/// recorded on the DNS grid and as exact cell averages on coarser model grids.
+public struct KolmogorovDNSKind: ScenarioKind {
+    public init() {}
+
+    public let name = "ns2d-dns"
+    public let summary = "2-D Kolmogorov flow by pseudo-spectral DNS (FFTW, ETDRK4); vorticity on the DNS grid and cell-averaged coarse grids"
+
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("grid", .integer(8...4096), default: .integer(256), summary: "DNS grid points per side of the [0, 2π)² box (even)"),
+        ParameterSpec("viscosity", .number(minimum: 0), default: .number(0.001), summary: "kinematic viscosity ν"),
+        ParameterSpec("drag", .number(minimum: 0), default: .number(0.1), summary: "linear drag α (the −0.1 u of the TSM setup)"),
+        ParameterSpec("forcing_amplitude", .number(), default: .number(1), summary: "Kolmogorov body force f_x = A sin(k_f y): A"),
+        ParameterSpec("forcing_wavenumber", .integer(0...512), default: .integer(4), summary: "k_f"),
+        ParameterSpec("max_velocity", .number(positive: true), default: .number(7),
+                      summary: "the speed the CFL step assumes (and the initial field's largest speed)"),
+        ParameterSpec("cfl", .number(maximum: 2, positive: true), default: .number(0.5), summary: "CFL number: dt = cfl·Δx/max_velocity"),
+        ParameterSpec("peak_wavenumber", .number(positive: true), default: .number(4), summary: "peak wavenumber of the random initial field"),
+        ParameterSpec("warmup", .number(minimum: 0), default: .number(5), summary: "time integrated before recording starts (model time units)"),
+        ParameterSpec("duration", .number(positive: true), default: .number(10), summary: "recorded time span"),
+        ParameterSpec("save_every", .number(positive: true), default: .number(0.2), summary: "interval between records"),
+        ParameterSpec("coarse_grids", .numberList(maximumCount: 8), default: .array([.integer(32), .integer(64)]),
+                      summary: "model grids (dividing grid) to write cell-averaged vorticity for"),
+        ParameterSpec("write_dns", .boolean, default: .bool(true), summary: "also write the DNS-grid vorticity (float32)"),
+    ]
+
+    public func check(_ p: ParameterValues, issues: inout [ValidationIssue]) {
+        let n = p.int("grid")
+        if n % 2 != 0 { issues.append(ValidationIssue(path: "$.parameters.grid", value: p["grid"], expected: "an even number of grid points")) }
+        for (i, m) in p.doubles("coarse_grids").enumerated() where m < 2 || m != m.rounded() || n % Int(m) != 0 {
+            issues.append(ValidationIssue(path: "$.parameters.coarse_grids[\(i)]", value: .number(m), expected: "a whole number ≥ 2 that divides grid (\(n))"))
+        }
+    }
+
+    public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
+        let p = scenario.parameters
+        let n = p.int("grid")
+        let solver = VorticityNavierStokes2D(n: n, viscosity: p.double("viscosity"), drag: p.double("drag"),
+                                             forcingAmplitude: p.double("forcing_amplitude"), forcingWavenumber: p.int("forcing_wavenumber"))
+        let saveEvery = p.double("save_every")
+        let cflStep = solver.cflStep(cfl: p.double("cfl"), maxVelocity: p.double("max_velocity"))
+        let stepsPerSave = max(1, Int((saveEvery / cflStep).rounded(.up)))
+        let dt = saveEvery / Double(stepsPerSave)
+        let stepper = solver.stepper(step: dt)
+        let records = Int((p.double("duration") / saveEvery).rounded()) + 1
+        let warmupSteps = Int((p.double("warmup") / dt).rounded())
+        let coarse = p.doubles("coarse_grids").map { Int($0) }
+        let writeDNS = p.bool("write_dns")
+        var state = solver.randomInitialState(peakWavenumber: p.double("peak_wavenumber"), maxVelocity: p.double("max_velocity"),
+                                              seed: UInt64(scenario.seed))
+
+        let dataset = try context.createOutput(
+            title: "2-D Kolmogorov flow, pseudo-spectral DNS at \(n)x\(n)",
+            references: "Z. Sun, Y. Yang, S. Yoo (2023), A Neural PDE Solver with Temporal Stencil Modeling, ICML; D. Kochkov et al. (2021), Machine learning-accelerated computational fluid dynamics, PNAS 118",
+            comment: "Vorticity form on [0, 2pi)^2, FFTW real transforms, 2/3 dealiasing, ETDRK4 with dt = \(dt) (CFL \(p.double("cfl")) at speed \(p.double("max_velocity"))); nu = \(solver.viscosity), drag \(solver.drag), forcing \(solver.forcingAmplitude) sin(\(solver.forcingWavenumber) y). Coarse fields are exact cell averages.")
+        defer { dataset.discard() }
+        try dataset.defineDimension("time", length: nil)
+        try dataset.defineVariable("time", type: .float64, dimensions: ["time"], attributes: [
+            "standard_name": "time", "long_name": "model time after the warm-up", "units": "1", "axis": "T",
+        ])
+        func defineGrid(_ m: Int, suffix: String, centred: Bool) throws {
+            for (axis, name) in [("X", "x"), ("Y", "y")] {
+                try dataset.defineDimension("\(name)\(suffix)", length: m)
+                try dataset.defineVariable("\(name)\(suffix)", type: .float64, dimensions: ["\(name)\(suffix)"], attributes: [
+                    "long_name": .text(centred ? "\(name) of the cell centre" : "\(name) of the grid point"), "units": "1", "axis": .text(axis),
+                ])
+                let h = 2 * Double.pi / Double(m)
+                try dataset.write((0..<m).map { (Double($0) + (centred ? 0.5 : 0)) * h }, to: "\(name)\(suffix)")
+            }
+        }
+        if writeDNS {
+            try defineGrid(n, suffix: "", centred: false)
+            try dataset.defineVariable("vorticity", type: .float32, dimensions: ["time", "y", "x"], attributes: [
+                "long_name": "vorticity dv/dx - du/dy on the DNS grid", "units": "1",
+            ], compression: Compression(), chunkSizes: [1, n, n])
+        }
+        for m in coarse {
+            try defineGrid(m, suffix: "_\(m)", centred: true)
+            try dataset.defineVariable("vorticity_\(m)", type: .float64, dimensions: ["time", "y_\(m)", "x_\(m)"], attributes: [
+                "long_name": .text("vorticity averaged over the cells of the \(m)x\(m) model grid"), "units": "1",
+            ], compression: Compression(), chunkSizes: [1, m, m])
+        }
+        try dataset.defineVariable("energy", type: .float64, dimensions: ["time"], attributes: [
+            "long_name": "kinetic energy per unit area, box mean of |u|^2/2", "units": "1",
+        ])
+        try dataset.defineVariable("enstrophy", type: .float64, dimensions: ["time"], attributes: [
+            "long_name": "enstrophy, box mean of omega^2/2", "units": "1",
+        ])
+
+        context.progress.begin("ns2d-dns '\(scenario.name)'")
+        let totalSteps = warmupSteps + (records - 1) * stepsPerSave
+        var done = 0
+        func stepChunk(_ steps: Int) throws {
+            var left = steps
+            while left > 0 {
+                let chunk = min(left, 50)
+                solver.advance(&state, steps: chunk, with: stepper)
+                left -= chunk
+                done += chunk
+                context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
+                if StopRequest.isRequested {
+                    throw FluidsRunError(message: "stopped on request after \(done) of \(totalSteps) steps; ns2d-dns writes no checkpoint yet, so rerun it")
+                }
+            }
+            guard state.allSatisfy(\.isFinite) else {
+                throw FluidsRunError(message: "the solution blew up (non-finite vorticity) after \(done) steps; lower cfl or raise max_velocity")
+            }
+        }
+        try stepChunk(warmupSteps)
+        var maxSpeed = 0.0
+        for record in 0..<records {
+            if record > 0 { try stepChunk(stepsPerSave) }
+            var columns: [(String, NetCDFArray)] = [("time", .float64([Double(record) * saveEvery]))]
+            if writeDNS { columns.append(("vorticity", .float32(solver.vorticity(state).map { Float($0) }))) }
+            for m in coarse { columns.append(("vorticity_\(m)", .float64(solver.cellAverages(state, coarse: m)))) }
+            let (energy, enstrophy) = solver.energyAndEnstrophy(state)
+            columns.append(("energy", .float64([energy])))
+            columns.append(("enstrophy", .float64([enstrophy])))
+            let (u, v) = solver.velocity(state)
+            maxSpeed = max(maxSpeed, zip(u, v).map { ($0 * $0 + $1 * $1).squareRoot() }.max() ?? 0)
+            try dataset.appendRecords(columns, records: 1)
+        }
+        let statistics: [(key: String, value: JSONValue)] = [
+            ("grid", .integer(Int64(n))), ("dt", .number(dt)), ("steps", .integer(Int64(totalSteps))),
+            ("records", .integer(Int64(records))), ("max_speed_recorded", .number(maxSpeed)),
+            ("cfl_at_max_speed", .number(maxSpeed * dt / (2 * Double.pi / Double(n)))),
+        ]
+        try context.recordSolverStatistics(statistics, in: dataset)
+        try dataset.close()
+        return RunSummary(statistics: statistics)
+    }
+}
+
+struct FluidsRunError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
