@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "ndyn", targets: ["ndyn"]),
         .executable(name: "integrator-bench", targets: ["integrator-bench"]),
         .executable(name: "learning-bench", targets: ["learning-bench"]),
+        .executable(name: "fluids-bench", targets: ["fluids-bench"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Tensors", targets: ["Tensors"]),
@@ -48,6 +49,7 @@ let package = Package(
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
+        .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral"], path: "Benchmarks/FluidsBenchmarks"),
         .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE"],
                           path: "Benchmarks/LearningBenchmarks"),
 

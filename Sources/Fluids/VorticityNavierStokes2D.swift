@@ -143,12 +143,13 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             kx.withUnsafeBufferPointer { kx in
                 ky.withUnsafeBufferPointer { ky in
                     // ψ̂ = ω̂/|k|²; u = ∂ψ/∂y ↔ i ky ψ̂, v = −∂ψ/∂x ↔ −i kx ψ̂, ω_x ↔ i kx ω̂, ω_y ↔ i ky ω̂.
+                    let scale = 1 / Double(count)  // the inverse transform's normalisation, folded in
                     for (which, target) in [work.u, work.v, work.wx, work.wy].enumerated() {
                         for row in 0..<n {
                             let kyr = ky[row]
                             for col in 0..<columns {
                                 let i = row * columns + col
-                                let (re, im) = (w[2 * i], w[2 * i + 1])
+                                let (re, im) = (w[2 * i] * scale, w[2 * i + 1] * scale)
                                 let kxc = kx[col]
                                 let k2 = kxc * kxc + kyr * kyr
                                 let inverse = k2 == 0 ? 0 : 1 / k2
@@ -160,7 +161,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
                                 }
                             }
                         }
-                        fft.inverse()
+                        fft.inverseUnnormalisedInPlace()
                         target.update(from: physical, count: count)
                     }
                 }
@@ -189,8 +190,9 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
 
     /// Advances `state` by `steps` steps of `stepper`, from time `t`.
     public func advance(_ state: inout [Double], steps: Int, with stepper: ETDRK4, from t: Double = 0) {
+        let workspace = ETDRK4Workspace(count: state.count)
         for s in 0..<steps {
-            stepper.advance(&state, time: t + Double(s) * stepper.step) { _, u, out in nonlinear(u, into: &out) }
+            stepper.advance(&state, time: t + Double(s) * stepper.step, workspace: workspace) { _, u, out in nonlinear(u, into: &out) }
         }
     }
 

@@ -57,22 +57,54 @@ public struct ETDRK4: Sendable {
     }
 
     /// Advances `u` from `t` to `t + h`; `nonlinear(t, u, out)` writes `N(t, u)` into `out`.
-    public func advance(_ u: inout [Double], time t: Double,
+    /// Pass the same `workspace` every step to avoid allocating.
+    public func advance(_ u: inout [Double], time t: Double, workspace: ETDRK4Workspace? = nil,
                         nonlinear: (Double, [Double], inout [Double]) -> Void) {
         let n = u.count
         precondition(n == linear.count, "ETDRK4: state has \(n) components, the linear part \(linear.count)")
+        let w = workspace ?? ETDRK4Workspace(count: n)
+        precondition(w.nu.count == n, "ETDRK4: workspace for \(w.nu.count) components, state has \(n)")
         let h = step
-        var nu = [Double](repeating: 0, count: n), na = nu, nb = nu, nc = nu
-        var a = u, b = u, c = u
-        nonlinear(t, u, &nu)
-        for i in 0..<n { a[i] = e2[i] * u[i] + q[i] * nu[i] }
-        nonlinear(t + h / 2, a, &na)
-        for i in 0..<n { b[i] = e2[i] * u[i] + q[i] * na[i] }
-        nonlinear(t + h / 2, b, &nb)
-        for i in 0..<n { c[i] = e2[i] * a[i] + q[i] * (2 * nb[i] - nu[i]) }
-        nonlinear(t + h, c, &nc)
-        for i in 0..<n {
-            u[i] = e[i] * u[i] + f1[i] * nu[i] + 2 * f2[i] * (na[i] + nb[i]) + f3[i] * nc[i]
+        nonlinear(t, u, &w.nu)
+        Self.combine(&w.a, u, e2, w.nu, q) { _, _ in 1 }
+        nonlinear(t + h / 2, w.a, &w.na)
+        Self.combine(&w.b, u, e2, w.na, q) { _, _ in 1 }
+        nonlinear(t + h / 2, w.b, &w.nb)
+        // c = E2 a + Q (2 Nb − Nu)
+        w.c.withUnsafeMutableBufferPointer { c in
+            w.a.withUnsafeBufferPointer { a in w.nb.withUnsafeBufferPointer { nb in w.nu.withUnsafeBufferPointer { nu in
+                e2.withUnsafeBufferPointer { e2 in q.withUnsafeBufferPointer { q in
+                    for i in 0..<n { c[i] = e2[i] * a[i] + q[i] * (2 * nb[i] - nu[i]) }
+                } }
+            } } }
         }
+        nonlinear(t + h, w.c, &w.nc)
+        u.withUnsafeMutableBufferPointer { u in
+            e.withUnsafeBufferPointer { e in f1.withUnsafeBufferPointer { f1 in f2.withUnsafeBufferPointer { f2 in f3.withUnsafeBufferPointer { f3 in
+                w.nu.withUnsafeBufferPointer { nu in w.na.withUnsafeBufferPointer { na in w.nb.withUnsafeBufferPointer { nb in w.nc.withUnsafeBufferPointer { nc in
+                    for i in 0..<n { u[i] = e[i] * u[i] + f1[i] * nu[i] + 2 * f2[i] * (na[i] + nb[i]) + f3[i] * nc[i] }
+                } } } }
+            } } } }
+        }
+    }
+
+    /// out = p ∘ x + r ∘ y.
+    static func combine(_ out: inout [Double], _ x: [Double], _ p: [Double], _ y: [Double], _ r: [Double],
+                        _ unused: (Int, Int) -> Int) {
+        let n = x.count
+        out.withUnsafeMutableBufferPointer { o in
+            x.withUnsafeBufferPointer { x in p.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { y in r.withUnsafeBufferPointer { r in
+                for i in 0..<n { o[i] = p[i] * x[i] + r[i] * y[i] }
+            } } } }
+        }
+    }
+}
+
+/// Scratch arrays for ``ETDRK4/advance(_:time:workspace:nonlinear:)``, reused step after step.
+public final class ETDRK4Workspace {
+    var nu, na, nb, nc, a, b, c: [Double]
+    public init(count: Int) {
+        let zeros = [Double](repeating: 0, count: count)
+        (nu, na, nb, nc, a, b, c) = (zeros, zeros, zeros, zeros, zeros, zeros, zeros)
     }
 }

@@ -54,6 +54,12 @@ public final class RealFFT2D: @unchecked Sendable {
     /// ``spectrum`` → ``physical`` (normalised; ``spectrum`` is left as it was).
     @inlinable public func inverse() { executeInverse() }
 
+    /// ``spectrum`` → ``physical`` without the `1/(nx·ny)` factor (fold it in elsewhere);
+    /// ``spectrum`` is overwritten.
+    public func inverseUnnormalisedInPlace() {
+        fftw_execute_dft_c2r(inversePlan, spectrum, physical)
+    }
+
     @usableFromInline func executeForward() { fftw_execute(forwardPlan) }
 
     @usableFromInline func executeInverse() {

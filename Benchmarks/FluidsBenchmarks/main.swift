@@ -1,0 +1,55 @@
+// fluids-bench: step time of the pseudo-spectral Kolmogorov-flow DNS (the ns2d-dns kind's solver)
+// at 256² and 1024², on 1 and 2 FFTW threads, and the share of the step spent inside FFTW
+// (the same 16 inverse + 4 forward transforms an ETDRK4 step makes, timed alone). One JSON line
+// per (grid, threads) on stdout; Benchmarks/report.py puts them next to JAX-CFD.
+import Fluids
+import Foundation
+import Spectral
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let grids = arguments.isEmpty ? [256, 1024] : arguments
+for threads in [1, 2] {
+    FFTWPlanning.useThreads(threads)
+    for n in grids {
+        let solver = VorticityNavierStokes2D(n: n, viscosity: 0.001, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 4)
+        let dt = solver.cflStep(cfl: 0.5, maxVelocity: 7)
+        let stepper = solver.stepper(step: dt)
+        var state = solver.randomInitialState(peakWavenumber: 4, maxVelocity: 7, seed: 0)
+        solver.advance(&state, steps: 2, with: stepper)
+        let stepsPerRepeat = n >= 1024 ? 3 : 20
+        var stepTimes: [Double] = []
+        for _ in 0..<5 {
+            let start = now()
+            solver.advance(&state, steps: stepsPerRepeat, with: stepper)
+            stepTimes.append((now() - start) / Double(stepsPerRepeat))
+        }
+        // The transforms alone: 16 inverse (c2r) + 4 forward (r2c) per step.
+        let fft = RealFFT2D(nx: n, ny: n)
+        for i in 0..<(n * n) { fft.physical[i] = sin(Double(i)) }
+        fft.forward()
+        var fftTimes: [Double] = []
+        for _ in 0..<5 {
+            let start = now()
+            for _ in 0..<stepsPerRepeat {
+                for _ in 0..<4 {
+                    for _ in 0..<4 { fft.inverseUnnormalisedInPlace() }
+                    fft.forward()
+                }
+            }
+            fftTimes.append((now() - start) / Double(stepsPerRepeat))
+        }
+        let step = median(stepTimes), transforms = median(fftTimes)
+        let maxVorticity = solver.vorticity(state).map(abs).max() ?? .nan
+        let line: [String: Any] = [
+            "problem": "ns2d-spectral", "peer": "neuraldynamics", "method": "ETDRK4", "grid": n, "threads": threads,
+            "dt": dt, "median_seconds_per_step": step, "fftw_seconds_per_step": transforms,
+            "fftw_fraction": transforms / step, "max_abs_vorticity": maxVorticity,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
