@@ -57,6 +57,11 @@ import TestSupport
                                name: "train", earliest: 0.4, latest: 1.5)
     }
 
+    @Test func dnsResumesBitIdentically() throws {
+        try interruptAndResume(#"{"kind": "ns2d-dns", "name": "dns", "seed": 2, "parameters": {"grid": 64, "warmup": 0.5, "duration": 20, "save_every": 0.5, "coarse_grids": [16]}}"#,
+                               name: "dns", earliest: 0.5, latest: 1.5)
+    }
+
     @Test func resumingWithAnotherScenarioIsRefused() throws {
         let dir = TemporaryDirectory()
         let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)

@@ -92,38 +92,66 @@ public struct KolmogorovDNSKind: ScenarioKind {
             "long_name": "enstrophy, box mean of omega^2/2", "units": "1",
         ])
 
+        // Resume: the spectral state, the steps taken and every record written before the checkpoint.
+        var done = 0, written = 0, maxSpeed = 0.0
+        var saved: [String: [Double]] = [:]
+        let columnsOfRecord: [(name: String, size: Int)] = [("time", 1)] + (writeDNS ? [("vorticity", n * n)] : [])
+            + coarse.map { ("vorticity_\($0)", $0 * $0) } + [("energy", 1), ("enstrophy", 1)]
+        let names = columnsOfRecord.map(\.name)
+        if context.isResuming {
+            let checkpoint = try context.openCheckpoint()
+            defer { try? checkpoint.close() }
+            state = try checkpoint.read(Double.self, from: "dns_state")
+            guard state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 3 else {
+                throw FluidsRunError(message: "\(context.checkpointPath) is not an ns2d-dns checkpoint of this grid")
+            }
+            (done, written, maxSpeed) = (Int(counters[0]), Int(counters[1]), counters[2])
+            for name in names where written > 0 { saved[name] = try checkpoint.read(Double.self, from: "saved_\(name)") }
+            for r in 0..<written { try dataset.appendRecords(recordColumns(r, saved: saved, names: columnsOfRecord), records: 1) }
+            context.progress.note("resuming '\(scenario.name)' after \(done) steps (\(written) records)")
+        }
         context.progress.begin("ns2d-dns '\(scenario.name)'")
         let totalSteps = warmupSteps + (records - 1) * stepsPerSave
-        var done = 0
-        func stepChunk(_ steps: Int) throws {
-            var left = steps
-            while left > 0 {
-                let chunk = min(left, 50)
-                solver.advance(&state, steps: chunk, with: stepper)
-                left -= chunk
-                done += chunk
-                context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
-                if StopRequest.isRequested {
-                    throw FluidsRunError(message: "stopped on request after \(done) of \(totalSteps) steps; ns2d-dns writes no checkpoint yet, so rerun it")
-                }
+        while written < records {
+            let recordStep = warmupSteps + written * stepsPerSave
+            if done == recordStep {
+                var columns: [(String, [Double])] = [("time", [Double(written) * saveEvery])]
+                if writeDNS { columns.append(("vorticity", solver.vorticity(state).map { Double(Float($0)) })) }
+                for m in coarse { columns.append(("vorticity_\(m)", solver.cellAverages(state, coarse: m))) }
+                let (energy, enstrophy) = solver.energyAndEnstrophy(state)
+                columns += [("energy", [energy]), ("enstrophy", [enstrophy])]
+                let (u, v) = solver.velocity(state)
+                maxSpeed = max(maxSpeed, zip(u, v).map { ($0 * $0 + $1 * $1).squareRoot() }.max() ?? 0)
+                for (name, values) in columns { saved[name, default: []] += values }
+                try dataset.appendRecords(recordColumns(written, saved: saved, names: columnsOfRecord), records: 1)
+                written += 1
+                continue
             }
+            let chunk = min(50, recordStep - done)
+            solver.advance(&state, steps: chunk, with: stepper)
+            done += chunk
             guard state.allSatisfy(\.isFinite) else {
                 throw FluidsRunError(message: "the solution blew up (non-finite vorticity) after \(done) steps; lower cfl or raise max_velocity")
             }
-        }
-        try stepChunk(warmupSteps)
-        var maxSpeed = 0.0
-        for record in 0..<records {
-            if record > 0 { try stepChunk(stepsPerSave) }
-            var columns: [(String, NetCDFArray)] = [("time", .float64([Double(record) * saveEvery]))]
-            if writeDNS { columns.append(("vorticity", .float32(solver.vorticity(state).map { Float($0) }))) }
-            for m in coarse { columns.append(("vorticity_\(m)", .float64(solver.cellAverages(state, coarse: m)))) }
-            let (energy, enstrophy) = solver.energyAndEnstrophy(state)
-            columns.append(("energy", .float64([energy])))
-            columns.append(("enstrophy", .float64([enstrophy])))
-            let (u, v) = solver.velocity(state)
-            maxSpeed = max(maxSpeed, zip(u, v).map { ($0 * $0 + $1 * $1).squareRoot() }.max() ?? 0)
-            try dataset.appendRecords(columns, records: 1)
+            context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
+            if context.checkpointDue(step: done) {
+                let (snapshotState, counters, snapshot) = (state, [Double(done), Double(written), maxSpeed], saved)
+                try context.writeCheckpoint(step: done) { checkpoint in
+                    try checkpoint.defineDimension("dns_state_length", length: snapshotState.count)
+                    try checkpoint.defineVariable("dns_state", type: .float64, dimensions: ["dns_state_length"], attributes: [
+                        "long_name": "vorticity half spectrum (re, im pairs) at the checkpoint",
+                    ])
+                    try checkpoint.setAttribute("dns_counters", .float64(counters))
+                    for name in names where !(snapshot[name] ?? []).isEmpty {
+                        try checkpoint.defineDimension("saved_\(name)_length", length: snapshot[name]!.count)
+                        try checkpoint.defineVariable("saved_\(name)", type: .float64, dimensions: ["saved_\(name)_length"],
+                                                      compression: Compression())
+                    }
+                    try checkpoint.write(snapshotState, to: "dns_state")
+                    for name in names where !(snapshot[name] ?? []).isEmpty { try checkpoint.write(snapshot[name]!, to: "saved_\(name)") }
+                }
+                try context.stopIfRequested(progress: "step \(done) of \(totalSteps)")
+            }
         }
         let statistics: [(key: String, value: JSONValue)] = [
             ("grid", .integer(Int64(n))), ("dt", .number(dt)), ("steps", .integer(Int64(totalSteps))),
@@ -132,7 +160,16 @@ public struct KolmogorovDNSKind: ScenarioKind {
         ]
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
+        context.removeCheckpoint()  // the output holds everything it had
         return RunSummary(statistics: statistics)
+    }
+}
+
+/// Record `r`'s columns from the saved values (each name holds `records × size` values).
+private func recordColumns(_ r: Int, saved: [String: [Double]], names: [(name: String, size: Int)]) -> [(String, NetCDFArray)] {
+    names.map { name, size in
+        let slice = Array(saved[name]![(r * size)..<((r + 1) * size)])
+        return (name, name == "vorticity" ? .float32(slice.map { Float($0) }) : .float64(slice))
     }
 }
 
