@@ -40,6 +40,7 @@ let package = Package(
 
         // Domain modules.
         .target(name: "Fluids", dependencies: ["Spectral", "Integrators", "NetCDF"]),
+        .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
@@ -59,7 +60,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
-        .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators"]),
+        .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators", "TemporalStencil"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),

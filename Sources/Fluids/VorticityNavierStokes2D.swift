@@ -241,3 +241,40 @@ extension VorticityNavierStokes2D {
         return coarse
     }
 }
+
+extension VorticityNavierStokes2D {
+    /// Face-averaged velocities on a staggered `m × m` grid (`m` divides `n`), cell size `H = 2π/m`,
+    /// the layout of the finite-volume coarse solver (JAX-CFD's offsets): `u[j·m + i]` is the mean
+    /// of u over the x-face at `x = (i+1)H`, `y ∈ [jH, (j+1)H)`; `v[j·m + i]` the mean of v over the
+    /// y-face at `y = (j+1)H`, `x ∈ [iH, (i+1)H)`. Exact for the band-limited DNS field.
+    public func faceAveragedVelocity(_ state: [Double], coarse m: Int) -> (u: [Double], v: [Double]) {
+        precondition(m >= 1 && n % m == 0, "faceAveragedVelocity: \(m) must divide \(n)")
+        let h = 2 * Double.pi / Double(m)
+        let f = n / m
+        func sinc(_ x: Double) -> Double { x == 0 ? 1 : sin(x) / x }
+        func sample(_ component: Int) -> [Double] {
+            for row in 0..<n {
+                for col in 0..<columns {
+                    let i = row * columns + col
+                    let (kxc, kyr) = (kx[col], ky[row])
+                    let k2 = kxc * kxc + kyr * kyr
+                    let (re, im) = (state[2 * i], state[2 * i + 1])
+                    // û = i ky ω̂/|k|², v̂ = −i kx ω̂/|k|².
+                    var (a, b) = k2 == 0 ? (0.0, 0.0) : (component == 0 ? (-kyr * im / k2, kyr * re / k2) : (kxc * im / k2, -kxc * re / k2))
+                    // Average along the face (y for u, x for v) and evaluate at the face's position.
+                    let (filter, phase) = component == 0
+                        ? (sinc(kyr * h / 2), kxc * h + kyr * h / 2)
+                        : (sinc(kxc * h / 2), kxc * h / 2 + kyr * h)
+                    a *= filter; b *= filter
+                    let (c, s) = (cos(phase), sin(phase))
+                    fft.spectrum[i] = (a * c - b * s, a * s + b * c)
+                }
+            }
+            fft.inverse()
+            var coarse = [Double](repeating: 0, count: m * m)
+            for row in 0..<m { for col in 0..<m { coarse[row * m + col] = fft.physical[(row * f) * n + col * f] } }
+            return coarse
+        }
+        return (sample(0), sample(1))
+    }
+}
