@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow", "Fluids"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow", "Fluids", "TemporalStencil"]),
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).

@@ -44,3 +44,25 @@ import TestSupport
         }
     }
 }
+
+/// The `tsm-rollout` kind on a small reference: finer coarse grids stay correlated longer.
+@Suite struct TSMRolloutKindTests {
+    @Test func finerGridsStayCorrelatedLonger() throws {
+        let dir = TemporaryDirectory()
+        let runner = ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test")
+        var dns = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "ref", "seed": 1, "parameters": {"grid": 64, "warmup": 2, "duration": 4, "save_every": 0.25, "coarse_grids": [8, 16, 32], "write_dns": false}}"#, file: "d.json")
+        dns.output = dir.path
+        try runner.run(dns)
+        var rollout = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "roll", "seed": 0, "parameters": {"reference": "\#(dir.file("ref/output.nc"))", "grid": 8}}"#, file: "r.json")
+        rollout.output = dir.path
+        let record = try runner.run(rollout)
+        let d8 = record["statistics"]?["duration_8"]?.doubleValue ?? -1
+        let d16 = record["statistics"]?["duration_16"]?.doubleValue ?? -1
+        let d32 = record["statistics"]?["duration_32"]?.doubleValue ?? -1
+        #expect(d8 > 0 && d8 <= d16 && d16 <= d32 && d8 < d32, "durations \(d8), \(d16), \(d32)")
+        let dataset = try Dataset.open(dir.file("roll/output.nc"))
+        defer { try? dataset.close() }
+        let rho = try dataset.read(Double.self, from: "rho")
+        #expect(rho.count == 3 * 17 && rho[0] > 0.9 && rho[34] > 0.95)  // t = 0: each run starts on the reference
+    }
+}

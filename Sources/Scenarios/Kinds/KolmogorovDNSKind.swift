@@ -84,6 +84,12 @@ public struct KolmogorovDNSKind: ScenarioKind {
             try dataset.defineVariable("vorticity_\(m)", type: .float64, dimensions: ["time", "y_\(m)", "x_\(m)"], attributes: [
                 "long_name": .text("vorticity averaged over the cells of the \(m)x\(m) model grid"), "units": "1",
             ], compression: Compression(), chunkSizes: [1, m, m])
+            try dataset.defineVariable("u_\(m)", type: .float64, dimensions: ["time", "y_\(m)", "x_\(m)"], attributes: [
+                "long_name": .text("x velocity averaged over the x-faces of the \(m)x\(m) staggered grid (face at x + H/2 of the cell)"), "units": "1",
+            ], compression: Compression(), chunkSizes: [1, m, m])
+            try dataset.defineVariable("v_\(m)", type: .float64, dimensions: ["time", "y_\(m)", "x_\(m)"], attributes: [
+                "long_name": .text("y velocity averaged over the y-faces of the \(m)x\(m) staggered grid (face at y + H/2 of the cell)"), "units": "1",
+            ], compression: Compression(), chunkSizes: [1, m, m])
         }
         try dataset.defineVariable("energy", type: .float64, dimensions: ["time"], attributes: [
             "long_name": "kinetic energy per unit area, box mean of |u|^2/2", "units": "1",
@@ -95,8 +101,12 @@ public struct KolmogorovDNSKind: ScenarioKind {
         // Resume: the spectral state, the steps taken and every record written before the checkpoint.
         var done = 0, written = 0, maxSpeed = 0.0
         var saved: [String: [Double]] = [:]
-        let columnsOfRecord: [(name: String, size: Int)] = [("time", 1)] + (writeDNS ? [("vorticity", n * n)] : [])
-            + coarse.map { ("vorticity_\($0)", $0 * $0) } + [("energy", 1), ("enstrophy", 1)]
+        var columnsOfRecord: [(name: String, size: Int)] = [("time", 1)]
+        if writeDNS { columnsOfRecord.append(("vorticity", n * n)) }
+        for m in coarse {
+            for prefix in ["vorticity", "u", "v"] { columnsOfRecord.append(("\(prefix)_\(m)", m * m)) }
+        }
+        columnsOfRecord += [("energy", 1), ("enstrophy", 1)]
         let names = columnsOfRecord.map(\.name)
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
@@ -117,7 +127,11 @@ public struct KolmogorovDNSKind: ScenarioKind {
             if done == recordStep {
                 var columns: [(String, [Double])] = [("time", [Double(written) * saveEvery])]
                 if writeDNS { columns.append(("vorticity", solver.vorticity(state).map { Double(Float($0)) })) }
-                for m in coarse { columns.append(("vorticity_\(m)", solver.cellAverages(state, coarse: m))) }
+                for m in coarse {
+                    columns.append(("vorticity_\(m)", solver.cellAverages(state, coarse: m)))
+                    let (u, v) = solver.faceAveragedVelocity(state, coarse: m)
+                    columns += [("u_\(m)", u), ("v_\(m)", v)]
+                }
                 let (energy, enstrophy) = solver.energyAndEnstrophy(state)
                 columns += [("energy", [energy]), ("enstrophy", [enstrophy])]
                 let (u, v) = solver.velocity(state)
