@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Integrators
 import Spectral
@@ -30,6 +31,12 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     let columns: Int
     /// Physical work fields u, v, ∂ω/∂x, ∂ω/∂y (`n·n` each), reused by every evaluation.
     let work: WorkFields
+    /// Per half-spectrum index: kₓ, k_y, 1/|k|² (0 for the mean), and the dealiasing mask and
+    /// forcing as raw pointers for the threaded loops.
+    let kxOfIndex, kyOfIndex, inverseK2, dealiasPointer: UnsafeMutablePointer<Double>
+    let forcingPointer: UnsafeMutablePointer<Double>
+    /// Workers for the grid loops (FFTW's thread count when the solver was made).
+    let workers: Int
 
     public init(n: Int, viscosity: Double, drag: Double = 0, forcingAmplitude: Double = 0, forcingWavenumber: Int = 4) {
         self.n = n
@@ -59,6 +66,26 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             forcing[1] = 0
         }
         forcingSpectrum = forcing
+        let modes = n * columns
+        kxOfIndex = .allocate(capacity: modes); kyOfIndex = .allocate(capacity: modes)
+        inverseK2 = .allocate(capacity: modes); dealiasPointer = .allocate(capacity: modes)
+        forcingPointer = .allocate(capacity: 2 * modes)
+        for row in 0..<n {
+            for col in 0..<columns {
+                let i = row * columns + col
+                let k2 = kx[col] * kx[col] + ky[row] * ky[row]
+                (kxOfIndex + i).initialize(to: kx[col])
+                (kyOfIndex + i).initialize(to: ky[row])
+                (inverseK2 + i).initialize(to: k2 == 0 ? 0 : 1 / k2)
+                (dealiasPointer + i).initialize(to: mask[i])
+            }
+        }
+        forcingPointer.initialize(from: forcing, count: 2 * modes)
+        workers = n >= 128 ? FFTWPlanning.threadCount : 1
+    }
+
+    deinit {
+        for p in [kxOfIndex, kyOfIndex, inverseK2, dealiasPointer, forcingPointer] { p.deallocate() }
     }
 
     /// Number of state values: `n·(n/2+1)·2`.
@@ -134,48 +161,44 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: fft.physical, count: n * n))
     }
 
-    /// `N(ω̂) = −(u·∇ω)^ (dealiased) + F̂`: four inverse and one forward FFT, no allocation.
+    /// `N(ω̂) = −(u·∇ω)^ (dealiased) + F̂`: four inverse and one forward FFT, no allocation;
+    /// the grid loops are split over ``FFTWPlanning/threadCount`` workers (row by row, so the
+    /// result does not depend on the split).
     public func nonlinear(_ state: [Double], into out: inout [Double]) {
         let count = n * n
         let spectrum = fft.spectrum, physical = fft.physical
-        let columns = self.columns
+        let columns = self.columns, workers = self.workers
+        let scale = 1 / Double(count)  // the inverse transform's normalisation, folded in
         state.withUnsafeBufferPointer { w in
-            kx.withUnsafeBufferPointer { kx in
-                ky.withUnsafeBufferPointer { ky in
-                    // ψ̂ = ω̂/|k|²; u = ∂ψ/∂y ↔ i ky ψ̂, v = −∂ψ/∂x ↔ −i kx ψ̂, ω_x ↔ i kx ω̂, ω_y ↔ i ky ω̂.
-                    let scale = 1 / Double(count)  // the inverse transform's normalisation, folded in
-                    for (which, target) in [work.u, work.v, work.wx, work.wy].enumerated() {
-                        for row in 0..<n {
-                            let kyr = ky[row]
-                            for col in 0..<columns {
-                                let i = row * columns + col
-                                let (re, im) = (w[2 * i] * scale, w[2 * i + 1] * scale)
-                                let kxc = kx[col]
-                                let k2 = kxc * kxc + kyr * kyr
-                                let inverse = k2 == 0 ? 0 : 1 / k2
-                                switch which {
-                                case 0: spectrum[i] = (-kyr * im * inverse, kyr * re * inverse)
-                                case 1: spectrum[i] = (kxc * im * inverse, -kxc * re * inverse)
-                                case 2: spectrum[i] = (-kxc * im, kxc * re)
-                                default: spectrum[i] = (-kyr * im, kyr * re)
-                                }
-                            }
+            let kx = self.kxOfIndex, ky = self.kyOfIndex, inv = self.inverseK2
+            // ψ̂ = ω̂/|k|²; u = ∂ψ/∂y ↔ i ky ψ̂, v = −∂ψ/∂x ↔ −i kx ψ̂, ω_x ↔ i kx ω̂, ω_y ↔ i ky ω̂.
+            for (which, target) in [work.u, work.v, work.wx, work.wy].enumerated() {
+                forEachChunk(n, workers: workers) { rows in
+                    for i in (rows.lowerBound * columns)..<(rows.upperBound * columns) {
+                        let (re, im) = (w[2 * i] * scale, w[2 * i + 1] * scale)
+                        switch which {
+                        case 0: spectrum[i] = (-ky[i] * im * inv[i], ky[i] * re * inv[i])
+                        case 1: spectrum[i] = (kx[i] * im * inv[i], -kx[i] * re * inv[i])
+                        case 2: spectrum[i] = (-kx[i] * im, kx[i] * re)
+                        default: spectrum[i] = (-ky[i] * im, ky[i] * re)
                         }
-                        fft.inverseUnnormalisedInPlace()
-                        target.update(from: physical, count: count)
                     }
                 }
+                fft.inverseUnnormalisedInPlace()
+                target.update(from: physical, count: count)
             }
         }
-        for i in 0..<count { physical[i] = work.u[i] * work.wx[i] + work.v[i] * work.wy[i] }
+        let (u, v, wx, wy) = (work.u, work.v, work.wx, work.wy)
+        forEachChunk(n, workers: workers) { rows in
+            for i in (rows.lowerBound * n)..<(rows.upperBound * n) { physical[i] = u[i] * wx[i] + v[i] * wy[i] }
+        }
         fft.forward()
         out.withUnsafeMutableBufferPointer { out in
-            dealias.withUnsafeBufferPointer { mask in
-                forcingSpectrum.withUnsafeBufferPointer { f in
-                    for i in 0..<(n * columns) {
-                        out[2 * i] = -spectrum[i].0 * mask[i] + f[2 * i]
-                        out[2 * i + 1] = -spectrum[i].1 * mask[i] + f[2 * i + 1]
-                    }
+            let mask = self.dealiasPointer, f = self.forcingPointer
+            forEachChunk(n, workers: workers) { rows in
+                for i in (rows.lowerBound * columns)..<(rows.upperBound * columns) {
+                    out[2 * i] = -spectrum[i].0 * mask[i] + f[2 * i]
+                    out[2 * i + 1] = -spectrum[i].1 * mask[i] + f[2 * i + 1]
                 }
             }
             // The mean of u·∇ω = ∇·(uω) is zero on a periodic box; drop its round-off so the mean

@@ -6,6 +6,11 @@ import Foundation
 public enum FFTWPlanning {
     static let lock = NSLock()
     nonisolated(unsafe) private static var initialisedThreads = false
+    nonisolated(unsafe) private static var threads = 1
+
+    /// The thread count of ``useThreads(_:)`` (1 by default); solvers split their own grid loops
+    /// over as many workers.
+    public static var threadCount: Int { locked { threads } }
 
     /// Plans made after this call split each transform over `count` threads (FFTW's own
     /// threads; 1 by default). Results may differ in the last bits from single-threaded plans.
@@ -16,6 +21,7 @@ public enum FFTWPlanning {
                 initialisedThreads = true
             }
             fftw_plan_with_nthreads(Int32(max(1, count)))
+            threads = max(1, count)
         }
     }
 
@@ -24,4 +30,22 @@ public enum FFTWPlanning {
         defer { lock.unlock() }
         return body()
     }
+}
+
+/// Runs `body(range)` over `0 ..< count` split into `workers` contiguous ranges, in parallel.
+/// Each index is handled by exactly one call, so results do not depend on `workers`.
+public func forEachChunk(_ count: Int, workers: Int, _ body: (Range<Int>) -> Void) {
+    let parts = max(1, min(workers, count))
+    if parts == 1 { body(0..<count); return }
+    withoutActuallyEscaping(body) { escapable in
+        let work = ChunkWork(body: escapable)
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            work.body((count * p / parts)..<(count * (p + 1) / parts))
+        }
+    }
+}
+
+/// The chunk body crossing into the workers; each chunk touches only its own indices.
+private struct ChunkWork: @unchecked Sendable {
+    let body: (Range<Int>) -> Void
 }
