@@ -48,7 +48,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         kx = Wavenumbers.half(n)
         ky = Wavenumbers.full(n)
         columns = n / 2 + 1
-        work = WorkFields(count: n * n)
+        work = WorkFields(fft: fft)
         var mask = [Double](repeating: 0, count: n * columns)
         let cutoff = Double(n) / 3
         for row in 0..<n { for col in 0..<columns where abs(ky[row]) < cutoff && kx[col] < cutoff { mask[row * columns + col] = 1 } }
@@ -184,8 +184,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
                         }
                     }
                 }
-                fft.inverseUnnormalisedInPlace()
-                target.update(from: physical, count: count)
+                fft.inverseUnnormalised(into: target)
             }
         }
         let (u, v, wx, wy) = (work.u, work.v, work.wx, work.wy)
@@ -213,7 +212,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
 
     /// Advances `state` by `steps` steps of `stepper`, from time `t`.
     public func advance(_ state: inout [Double], steps: Int, with stepper: ETDRK4, from t: Double = 0) {
-        let workspace = ETDRK4Workspace(count: state.count)
+        let workspace = ETDRK4Workspace(count: state.count, workers: workers)
         for s in 0..<steps {
             stepper.advance(&state, time: t + Double(s) * stepper.step, workspace: workspace) { _, u, out in nonlinear(u, into: &out) }
         }
@@ -225,15 +224,14 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     }
 }
 
-/// Four physical fields of one grid, allocated once.
+/// Four physical fields of one grid, allocated once with FFTW's alignment (the inverse
+/// transforms write straight into them).
 final class WorkFields {
     let u, v, wx, wy: UnsafeMutablePointer<Double>
-    init(count: Int) {
-        u = .allocate(capacity: count); v = .allocate(capacity: count)
-        wx = .allocate(capacity: count); wy = .allocate(capacity: count)
-        for p in [u, v, wx, wy] { p.initialize(repeating: 0, count: count) }
+    init(fft: RealFFT2D) {
+        (u, v, wx, wy) = (fft.allocateField(), fft.allocateField(), fft.allocateField(), fft.allocateField())
     }
-    deinit { for p in [u, v, wx, wy] { p.deallocate() } }
+    deinit { for p in [u, v, wx, wy] { RealFFT2D.freeField(p) } }
 }
 
 extension VorticityNavierStokes2D {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Fourth-order exponential time differencing Runge–Kutta (Cox & Matthews 2002) for
@@ -57,24 +58,25 @@ public struct ETDRK4: Sendable {
     }
 
     /// Advances `u` from `t` to `t + h`; `nonlinear(t, u, out)` writes `N(t, u)` into `out`.
-    /// Pass the same `workspace` every step to avoid allocating.
+    /// Pass the same `workspace` every step to avoid allocating; its `workers` split the
+    /// elementwise combinations (each index is computed alike whatever the split).
     public func advance(_ u: inout [Double], time t: Double, workspace: ETDRK4Workspace? = nil,
                         nonlinear: (Double, [Double], inout [Double]) -> Void) {
         let n = u.count
         precondition(n == linear.count, "ETDRK4: state has \(n) components, the linear part \(linear.count)")
         let w = workspace ?? ETDRK4Workspace(count: n)
         precondition(w.nu.count == n, "ETDRK4: workspace for \(w.nu.count) components, state has \(n)")
-        let h = step
+        let h = step, workers = w.workers
         nonlinear(t, u, &w.nu)
-        Self.combine(&w.a, u, e2, w.nu, q) { _, _ in 1 }
+        Self.combine(&w.a, u, e2, w.nu, q, workers: workers)
         nonlinear(t + h / 2, w.a, &w.na)
-        Self.combine(&w.b, u, e2, w.na, q) { _, _ in 1 }
+        Self.combine(&w.b, u, e2, w.na, q, workers: workers)
         nonlinear(t + h / 2, w.b, &w.nb)
         // c = E2 a + Q (2 Nb − Nu)
         w.c.withUnsafeMutableBufferPointer { c in
             w.a.withUnsafeBufferPointer { a in w.nb.withUnsafeBufferPointer { nb in w.nu.withUnsafeBufferPointer { nu in
                 e2.withUnsafeBufferPointer { e2 in q.withUnsafeBufferPointer { q in
-                    for i in 0..<n { c[i] = e2[i] * a[i] + q[i] * (2 * nb[i] - nu[i]) }
+                    chunked(n, workers) { r in for i in r { c[i] = e2[i] * a[i] + q[i] * (2 * nb[i] - nu[i]) } }
                 } }
             } } }
         }
@@ -82,28 +84,46 @@ public struct ETDRK4: Sendable {
         u.withUnsafeMutableBufferPointer { u in
             e.withUnsafeBufferPointer { e in f1.withUnsafeBufferPointer { f1 in f2.withUnsafeBufferPointer { f2 in f3.withUnsafeBufferPointer { f3 in
                 w.nu.withUnsafeBufferPointer { nu in w.na.withUnsafeBufferPointer { na in w.nb.withUnsafeBufferPointer { nb in w.nc.withUnsafeBufferPointer { nc in
-                    for i in 0..<n { u[i] = e[i] * u[i] + f1[i] * nu[i] + 2 * f2[i] * (na[i] + nb[i]) + f3[i] * nc[i] }
+                    chunked(n, workers) { r in
+                        for i in r { u[i] = e[i] * u[i] + f1[i] * nu[i] + 2 * f2[i] * (na[i] + nb[i]) + f3[i] * nc[i] }
+                    }
                 } } } }
             } } } }
         }
     }
 
     /// out = p ∘ x + r ∘ y.
-    static func combine(_ out: inout [Double], _ x: [Double], _ p: [Double], _ y: [Double], _ r: [Double],
-                        _ unused: (Int, Int) -> Int) {
+    static func combine(_ out: inout [Double], _ x: [Double], _ p: [Double], _ y: [Double], _ r: [Double], workers: Int) {
         let n = x.count
         out.withUnsafeMutableBufferPointer { o in
             x.withUnsafeBufferPointer { x in p.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { y in r.withUnsafeBufferPointer { r in
-                for i in 0..<n { o[i] = p[i] * x[i] + r[i] * y[i] }
+                chunked(n, workers) { range in for i in range { o[i] = p[i] * x[i] + r[i] * y[i] } }
             } } } }
         }
     }
 }
 
+/// `body` over `0 ..< count` in `workers` contiguous chunks, in parallel.
+func chunked(_ count: Int, _ workers: Int, _ body: (Range<Int>) -> Void) {
+    let parts = max(1, min(workers, count / 4096 + 1))
+    if parts == 1 { body(0..<count); return }
+    withoutActuallyEscaping(body) { escapable in
+        let work = ChunkBody(body: escapable)
+        DispatchQueue.concurrentPerform(iterations: parts) { p in work.body((count * p / parts)..<(count * (p + 1) / parts)) }
+    }
+}
+
+private struct ChunkBody: @unchecked Sendable {
+    let body: (Range<Int>) -> Void
+}
+
 /// Scratch arrays for ``ETDRK4/advance(_:time:workspace:nonlinear:)``, reused step after step.
 public final class ETDRK4Workspace {
     var nu, na, nb, nc, a, b, c: [Double]
-    public init(count: Int) {
+    /// Threads for the elementwise combinations.
+    public let workers: Int
+    public init(count: Int, workers: Int = 1) {
+        self.workers = max(1, workers)
         let zeros = [Double](repeating: 0, count: count)
         (nu, na, nb, nc, a, b, c) = (zeros, zeros, zeros, zeros, zeros, zeros, zeros)
     }

@@ -60,6 +60,22 @@ public final class RealFFT2D: @unchecked Sendable {
         fftw_execute_dft_c2r(inversePlan, spectrum, physical)
     }
 
+    /// ``spectrum`` → `output` (`nx·ny` reals from ``allocateField()``) without the normalisation;
+    /// ``spectrum`` is overwritten.
+    public func inverseUnnormalised(into output: UnsafeMutablePointer<Double>) {
+        fftw_execute_dft_c2r(inversePlan, spectrum, output)
+    }
+
+    /// A field buffer aligned as FFTW's plans need (`nx·ny` reals, zeroed); free with `fftw_free`
+    /// via ``freeField(_:)``.
+    public func allocateField() -> UnsafeMutablePointer<Double> {
+        let p = fftw_alloc_real(nx * ny)!
+        p.initialize(repeating: 0, count: nx * ny)
+        return p
+    }
+
+    public static func freeField(_ p: UnsafeMutablePointer<Double>) { fftw_free(p) }
+
     @usableFromInline func executeForward() { fftw_execute(forwardPlan) }
 
     @usableFromInline func executeInverse() {
