@@ -1,0 +1,33 @@
+"""Python-side checks of an ns2d-dns reference and a tsm-rollout run.
+
+usage: check_tsm.py REFERENCE_RUN_DIR ROLLOUT_RUN_DIR EXECUTED_NOTEBOOK FIGURE_PNG
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from checks import check, check_notebook, finish
+
+reference_dir, rollout_dir, notebook_path, figure_path = map(Path, sys.argv[1:5])
+ref = xr.open_dataset(reference_dir / "output.nc")
+roll = xr.open_dataset(rollout_dir / "output.nc")
+
+check("DNS vorticity is (time, y, x) with CF axes", ref["vorticity"].dims == ("time", "y", "x")
+      and ref["x"].attrs.get("axis") == "X" and ref["y"].attrs.get("axis") == "Y")
+for m in (16, 32):
+    check(f"{m}x{m} cell averages present", ref[f"vorticity_{m}"].shape[1:] == (m, m))
+    # Cell averages of the DNS field: their mean equals the DNS field's mean (zero), per record.
+    check(f"{m}x{m} averages have zero mean", float(np.abs(ref[f"vorticity_{m}"].mean(["x_{0}".format(m), "y_{0}".format(m)])).max()) < 1e-10)
+# 16² averages are the block means of the 32² ones.
+fine = ref["vorticity_32"].values
+blocks = fine.reshape(fine.shape[0], 16, 2, 16, 2).mean(axis=(2, 4))
+check("16² averages are block means of the 32² averages", np.allclose(blocks, ref["vorticity_16"].values, atol=1e-12))
+check("energy stays finite and positive", bool((ref["energy"] > 0).all()) and bool(np.isfinite(ref["energy"]).all()))
+check("rho is (run, time)", roll["rho"].dims == ("run", "time"))
+check("rollouts start on the reference (rho(0) > 0.9)", bool((roll["rho"].isel(time=0) > 0.9).all()), roll["rho"].isel(time=0).values)
+durations = roll["high_correlation_duration"].values
+check("the finer grid stays correlated at least as long", durations[1] >= durations[0], durations)
+check_notebook(notebook_path, figure_path)
+finish("tsm python-checks")
