@@ -220,8 +220,8 @@ if dns_rows:
     out.append("Kolmogorov flow on [0, 2π)², ν = 0.001, forcing sin 4y, drag 0.1, a random filtered initial field "
                "(max speed 7, peak wavenumber 4), dt = 0.5·(2π/N)/7, float64. Ours: ETDRK4 (20 real FFTs per step, "
                "FFTW_ESTIMATE plans); JAX-CFD 0.2.1: crank_nicolson_rk4 on ForcedNavierStokes2D (jit over K steps, XLA CPU on "
-               "both cores). Time: median seconds per step. FFTW share: the same 16 inverse + 4 forward transforms timed "
-               "alone, over the step time.")
+               "both cores). Time: median seconds per step. FFTW share: wall time inside FFTW's execute calls during "
+               "the timed steps (FFTWTiming), over the step time.")
     out.append("")
     out.append("| program | grid | threads | ms / step | FFTW share | JAX-CFD / ours |")
     out.append("|---|---:|---:|---:|---:|---:|")

@@ -49,3 +49,21 @@ public func forEachChunk(_ count: Int, workers: Int, _ body: (Range<Int>) -> Voi
 private struct ChunkWork: @unchecked Sendable {
     let body: (Range<Int>) -> Void
 }
+
+/// Wall time spent inside FFTW's execute calls of ``RealFFT2D``, for benchmarks: off by default
+/// (then it costs one flag test per transform). Not thread-safe: enable it only when transforms
+/// are called from one thread (FFTW's own threads are inside the measured call).
+public enum FFTWTiming {
+    nonisolated(unsafe) public static var isEnabled = false
+    nonisolated(unsafe) public private(set) static var seconds = 0.0
+
+    public static func reset() { seconds = 0 }
+
+    @inline(__always)
+    static func measure(_ body: () -> Void) {
+        guard isEnabled else { body(); return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    }
+}

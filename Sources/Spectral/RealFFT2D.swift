@@ -57,13 +57,13 @@ public final class RealFFT2D: @unchecked Sendable {
     /// ``spectrum`` → ``physical`` without the `1/(nx·ny)` factor (fold it in elsewhere);
     /// ``spectrum`` is overwritten.
     public func inverseUnnormalisedInPlace() {
-        fftw_execute_dft_c2r(inversePlan, spectrum, physical)
+        FFTWTiming.measure { fftw_execute_dft_c2r(inversePlan, spectrum, physical) }
     }
 
     /// ``spectrum`` → `output` (`nx·ny` reals from ``allocateField()``) without the normalisation;
     /// ``spectrum`` is overwritten.
     public func inverseUnnormalised(into output: UnsafeMutablePointer<Double>) {
-        fftw_execute_dft_c2r(inversePlan, spectrum, output)
+        FFTWTiming.measure { fftw_execute_dft_c2r(inversePlan, spectrum, output) }
     }
 
     /// A field buffer aligned as FFTW's plans need (`nx·ny` reals, zeroed); free with `fftw_free`
@@ -76,12 +76,12 @@ public final class RealFFT2D: @unchecked Sendable {
 
     public static func freeField(_ p: UnsafeMutablePointer<Double>) { fftw_free(p) }
 
-    @usableFromInline func executeForward() { fftw_execute(forwardPlan) }
+    @usableFromInline func executeForward() { FFTWTiming.measure { fftw_execute(forwardPlan) } }
 
     @usableFromInline func executeInverse() {
         let count = ny * (nx / 2 + 1)
         scratch.update(from: spectrum, count: count)
-        fftw_execute(inversePlan)
+        FFTWTiming.measure { fftw_execute(inversePlan) }
         let scale = 1 / Double(nx * ny)
         for i in 0..<(nx * ny) { physical[i] *= scale }
     }
