@@ -175,12 +175,12 @@ public struct CellSimulation: Sendable {
                     }
                     let e = (1 / distance) * d
                     let pull = settings.walkPull, spread = settings.walkSpread
-                    let w = [spread + pull * max(0, e.x), spread + pull * max(0, -e.x),
-                             spread + pull * max(0, e.y), spread + pull * max(0, -e.y),
-                             spread + pull * max(0, e.z), spread + pull * max(0, -e.z)]
-                    var u = rng.nextUniform() * (w[0] + w[1] + w[2] + w[3] + w[4] + w[5])
-                    var axis = 0
-                    while axis < 5 && u >= w[axis] { u -= w[axis]; axis += 1 }
+                    // Weights of the 6 axis moves (+x, −x, +y, −y, +z, −z), kept on the stack.
+                    let (w0, w1, w2) = (spread + pull * max(0, e.x), spread + pull * max(0, -e.x), spread + pull * max(0, e.y))
+                    let (w3, w4, w5) = (spread + pull * max(0, -e.y), spread + pull * max(0, e.z), spread + pull * max(0, -e.z))
+                    let u = rng.nextUniform() * (w0 + w1 + w2 + w3 + w4 + w5)
+                    let axis = u < w0 ? 0 : u < w0 + w1 ? 1 : u < w0 + w1 + w2 ? 2
+                        : u < w0 + w1 + w2 + w3 ? 3 : u < w0 + w1 + w2 + w3 + w4 ? 4 : 5
                     let h = settings.voxel * (axis % 2 == 0 ? 1 : -1)
                     switch axis / 2 {
                     case 0: cell.position.x += h
