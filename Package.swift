@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
-        .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators", "TemporalStencil", "CLAPACKE"]),
+        .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators", "TemporalStencil", "CLAPACKE", "Tensors", "Randomness"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),

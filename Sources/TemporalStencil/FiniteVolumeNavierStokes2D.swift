@@ -102,7 +102,7 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
     }
 
     /// Removes the discrete gradient part: div at cell centres, ∇²ₕ p = div, u −= ∂ₓp, v −= ∂ᵧp.
-    func project(u: inout [Double], v: inout [Double]) {
+    public func project(u: inout [Double], v: inout [Double]) {
         let h = spacing
         for j in 0..<m { for i in 0..<m { fft.physical[j * m + i] = (at(u, i, j) - at(u, i - 1, j) + at(v, i, j) - at(v, i, j - 1)) / h } }
         fft.forward()

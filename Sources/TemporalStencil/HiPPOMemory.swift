@@ -47,6 +47,22 @@ public struct HiPPOMemory: Sendable, Equatable {
         }
     }
 
+    /// The discrete update as a matrix and a vector: `c_{k+1} = Ā c_k + B̄ v_k`, with `Ā`
+    /// row-major `N × N` (columns are the updates of unit vectors without input).
+    public var discreteTransition: (matrix: [Double], input: [Double]) {
+        let n = size
+        var matrix = [Double](repeating: 0, count: n * n)
+        for k in 0..<n {
+            var e = [Double](repeating: 0, count: n)
+            e[k] = 1
+            update(&e, input: 0)
+            for i in 0..<n { matrix[i * n + k] = e[i] }
+        }
+        var input = [Double](repeating: 0, count: n)
+        update(&input, input: 1)
+        return (matrix, input)
+    }
+
     /// The coefficients after reading `history` from the zero state (oldest first).
     public func encode(_ history: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: size)

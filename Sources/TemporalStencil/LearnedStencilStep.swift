@@ -1,0 +1,192 @@
+import Tensors
+
+/// Neighbour tables of the learned convection on an `m × m` staggered grid (see
+/// ``ConvectiveFluxFamily``); indices are into a state `[u (m²), v (m²)]`.
+public struct StencilGeometry: Sendable {
+    public let m: Int
+    /// `points[(family · 16 + s) · m² + p]`: state index of stencil point s of flux point p.
+    let points: [Int32]
+    /// The two state indices averaged into the advecting velocity at flux point p.
+    let advecting0: [Int32], advecting1: [Int32]
+    /// State index of the momentum cell downstream of flux point p (the flux leaves cell p
+    /// and enters this one).
+    let downstream: [Int32]
+
+    public init(m: Int) {
+        precondition(m >= 4, "StencilGeometry needs m ≥ 4")
+        self.m = m
+        let cells = m * m
+        func wrap(_ i: Int, _ j: Int) -> Int { ((j % m + m) % m) * m + (i % m + m) % m }
+        var points = [Int32](repeating: 0, count: 4 * 16 * cells)
+        var a0 = [Int32](repeating: 0, count: 4 * cells), a1 = a0, down = a0
+        for family in ConvectiveFluxFamily.allCases {
+            let f = family.rawValue, source = family.advectedComponent * cells
+            for j in 0..<m {
+                for i in 0..<m {
+                    let p = j * m + i
+                    for (s, o) in ConvectiveStencilBasis.offsets.enumerated() {
+                        points[(f * 16 + s) * cells + p] = Int32(source + wrap(i + o.di, j + o.dj))
+                    }
+                    let (first, second): (Int, Int)
+                    switch family {
+                    case .uAlongX: (first, second) = (wrap(i, j), wrap(i + 1, j))
+                    case .uAlongY: (first, second) = (cells + wrap(i, j), cells + wrap(i + 1, j))
+                    case .vAlongY: (first, second) = (cells + wrap(i, j), cells + wrap(i, j + 1))
+                    case .vAlongX: (first, second) = (wrap(i, j), wrap(i, j + 1))
+                    }
+                    a0[f * cells + p] = Int32(first)
+                    a1[f * cells + p] = Int32(second)
+                    down[f * cells + p] = Int32(source + (family.alongX ? wrap(i + 1, j) : wrap(i, j + 1)))
+                }
+            }
+        }
+        self.points = points
+        advecting0 = a0
+        advecting1 = a1
+        downstream = down
+    }
+}
+
+extension FiniteVolumeNavierStokes2D {
+    /// One step with learned convective stencils: the convection of ``step(u:v:dt:)`` with each
+    /// flux point's advected value interpolated by the 4 × 4 stencil `w₀ + N c` of
+    /// ``ConvectiveStencilBasis``, then the same forcing, drag, implicit diffusion and projection.
+    ///
+    /// - Parameters:
+    ///   - state: `[u (m²), v (m²)]` at the staggered faces (row-major, `j·m + i`).
+    ///   - coordinates: `[52, m, m]` stencil coordinates, family-major (13 per family).
+    /// - Returns: the state after `dt`.
+    public func step(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
+                     geometry: StencilGeometry, basis: ConvectiveStencilBasis, dt: Double) -> [Double] {
+        let cells = m * m
+        precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == ConvectiveStencilBasis.channels * cells,
+                     "learned step: shapes do not match the \(m)x\(m) grid")
+        var tendency = [Double](repeating: 0, count: 2 * cells)
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis) { f, p, flux, _, _, _ in
+            let target = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
+            tendency[target] -= flux
+            tendency[Int(geometry.downstream[f * cells + p])] += flux
+        }
+        var u = [Double](repeating: 0, count: cells), v = u
+        let h = spacing
+        for k in 0..<cells {
+            u[k] = state[k] + dt * (tendency[k] / h + forcing[k] - drag * state[k])
+            v[k] = state[cells + k] + dt * (tendency[cells + k] / h - drag * state[cells + k])
+        }
+        diffuse(&u, dt: dt)
+        diffuse(&v, dt: dt)
+        project(u: &u, v: &v)
+        return u + v
+    }
+
+    /// The vector–Jacobian product of ``step(state:coordinates:geometry:basis:dt:)``: given the
+    /// gradient `upstream` of a loss with respect to the new state, the gradients with respect
+    /// to the old state and to the stencil coordinates. Diffusion and projection are symmetric,
+    /// so their adjoints are themselves (applied in reverse order).
+    public func stepGradient(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
+                             upstream: UnsafeBufferPointer<Double>, geometry: StencilGeometry,
+                             basis: ConvectiveStencilBasis, dt: Double) -> (state: [Double], coordinates: [Double]) {
+        let cells = m * m, h = spacing
+        var gu = Array(upstream[0..<cells]), gv = Array(upstream[cells..<(2 * cells)])
+        project(u: &gu, v: &gv)
+        diffuse(&gu, dt: dt)
+        diffuse(&gv, dt: dt)
+        let gz = gu + gv
+        var gState = gz.map { $0 * (1 - dt * drag) }
+        var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
+        let r = ConvectiveStencilBasis.freeCoordinates
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis) { f, p, _, advecting, advected, weights in
+            // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
+            let own = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
+            let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
+            let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
+            gState[Int(geometry.advecting0[f * cells + p])] += gAdvecting
+            gState[Int(geometry.advecting1[f * cells + p])] += gAdvecting
+            let nullSpace = basis.nullSpace[f]
+            for s in 0..<16 {
+                let index = Int(geometry.points[(f * 16 + s) * cells + p])
+                gState[index] += gAdvected * weights[s]
+                let gWeight = gAdvected * state[index]
+                for c in 0..<r { gCoordinates[(f * r + c) * cells + p] += nullSpace[s * r + c] * gWeight }
+            }
+        }
+        return (gState, gCoordinates)
+    }
+
+    /// Index s of the stencil point at offset (0, 0): the momentum cell the flux point leaves.
+    static func centreIndex(_ family: Int) -> Int { 5 }   // offsets (di, dj) = (s % 4 − 1, s / 4 − 1)
+
+    /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue, weights)`.
+    func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
+                 geometry: StencilGeometry, basis: ConvectiveStencilBasis,
+                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>) -> Void) {
+        let cells = m * m, r = ConvectiveStencilBasis.freeCoordinates
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
+            geometry.points.withUnsafeBufferPointer { points in
+                for f in 0..<4 {
+                    let base = basis.base[f], nullSpace = basis.nullSpace[f]
+                    for p in 0..<cells {
+                        var advected = 0.0
+                        for s in 0..<16 {
+                            var w = base[s]
+                            for c in 0..<r { w += nullSpace[s * r + c] * coordinates[(f * r + c) * cells + p] }
+                            weights[s] = w
+                            advected += w * state[Int(points[(f * 16 + s) * cells + p])]
+                        }
+                        let advecting = 0.5 * (state[Int(geometry.advecting0[f * cells + p])] + state[Int(geometry.advecting1[f * cells + p])])
+                        body(f, p, advecting * advected, advecting, advected, weights)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Variable where Scalar == Double {
+    /// The learned finite-volume step on the tape: `state` `[B, 2, m, m]` (u, v), `coordinates`
+    /// `[B, 52, m, m]` (``ConvectiveStencilBasis``); returns the state after `dt`, `[B, 2, m, m]`.
+    public static func learnedStep(_ state: Variable, coordinates: Variable, solver: FiniteVolumeNavierStokes2D,
+                                   geometry: StencilGeometry, basis: ConvectiveStencilBasis, dt: Double) throws -> Variable {
+        let m = solver.m, cells = m * m, channels = ConvectiveStencilBasis.channels
+        guard state.rank == 4, state.shape[1] == 2, state.shape[2] == m, state.shape[3] == m,
+              coordinates.shape == [state.shape[0], channels, m, m] else {
+            throw TensorError.shapeMismatch(operation: "learnedStep", lhs: state.shape, rhs: coordinates.shape,
+                                            reason: "expected state [B, 2, \(m), \(m)] and coordinates [B, \(channels), \(m), \(m)]")
+        }
+        let batch = state.shape[0]
+        let x = state.value, c = coordinates.value
+        var next = [Double]()
+        next.reserveCapacity(batch * 2 * cells)
+        x.withUnsafeBufferPointer { xs in
+            c.withUnsafeBufferPointer { cs in
+                for b in 0..<batch {
+                    next += solver.step(state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
+                                        coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
+                                        geometry: geometry, basis: basis, dt: dt)
+                }
+            }
+        }
+        let y = try Tensor(shape: state.shape, scalars: next)
+        return .recording("learnedStep", value: y, inputs: [state, coordinates]) { g, _ in
+            var gx = [Double](), gc = [Double]()
+            gx.reserveCapacity(x.count)
+            gc.reserveCapacity(c.count)
+            x.withUnsafeBufferPointer { xs in
+                c.withUnsafeBufferPointer { cs in
+                    g.withUnsafeBufferPointer { gs in
+                        for b in 0..<batch {
+                            let (dx, dc) = solver.stepGradient(
+                                state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
+                                coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
+                                upstream: UnsafeBufferPointer(rebasing: gs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
+                                geometry: geometry, basis: basis, dt: dt)
+                            gx += dx
+                            gc += dc
+                        }
+                    }
+                }
+            }
+            return [try Tensor(shape: x.shape, scalars: gx), try Tensor(shape: c.shape, scalars: gc)]
+        }
+    }
+}

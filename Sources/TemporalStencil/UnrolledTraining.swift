@@ -1,0 +1,81 @@
+import Tensors
+
+/// Reference trajectories on the model grid for unrolled training: each trajectory is a list
+/// of frames `[u (m²), v (m²)]` spaced by the model time step.
+public struct ReferenceTrajectories: Sendable {
+    public let grid: Int
+    public let trajectories: [[[Double]]]
+
+    public init(grid: Int, trajectories: [[[Double]]]) {
+        self.grid = grid
+        self.trajectories = trajectories
+    }
+
+    /// Frames per trajectory.
+    public var frameCounts: [Int] { trajectories.map(\.count) }
+
+    /// Every start `(trajectory, frame)` whose window of `history + unroll` frames fits.
+    public func windowStarts(history: Int, unroll: Int) -> [(trajectory: Int, frame: Int)] {
+        var starts: [(Int, Int)] = []
+        for (t, frames) in trajectories.enumerated() where frames.count >= history + unroll {
+            for f in 0...(frames.count - history - unroll) { starts.append((t, f)) }
+        }
+        return starts
+    }
+
+    /// The batch of windows starting at `starts`: `history` frames (the last one is the initial
+    /// state) and the `unroll` frames after them as targets.
+    public func batch(starts: [(trajectory: Int, frame: Int)], history: Int, unroll: Int) throws -> UnrolledBatch {
+        let m = grid, size = 2 * m * m
+        let h = (0..<history).map { k in starts.flatMap { trajectories[$0.trajectory][$0.frame + k] } }
+        let targets = try (0..<unroll).map { k in
+            try Tensor(shape: [starts.count, 2, m, m], scalars: starts.flatMap { trajectories[$0.trajectory][$0.frame + history + k] })
+        }
+        precondition(h.allSatisfy { $0.count == starts.count * size }, "ReferenceTrajectories: frames of the wrong size")
+        return UnrolledBatch(history: h, targets: targets)
+    }
+}
+
+/// One training batch: `history[k]` is frame k of every window (`B · 2 · m²` values, oldest
+/// first; the last is the initial state), `targets[k]` the reference `[B, 2, m, m]` k + 1 steps later.
+public struct UnrolledBatch: Sendable {
+    public let history: [[Double]]
+    public let targets: [Tensor<Double>]
+}
+
+extension TemporalStencilModel {
+    /// TSM's training loss: the mean over the unrolled steps of the mean squared velocity error
+    /// against the reference, rolling the model out from each window's last history frame
+    /// (its memory built from the history) through `batch.targets.count` steps.
+    public func unrolledLoss(_ batch: UnrolledBatch, parameters p: ParameterVariables<Double>) throws -> Variable<Double> {
+        guard let last = batch.history.last, let first = batch.targets.first else {
+            throw TensorError.invalidArgument(operation: "unrolledLoss", message: "needs at least one history frame and one target")
+        }
+        var state = Variable(try Tensor(shape: first.shape, scalars: last))
+        var memory = try encodeMemory(history: batch.history).map { Variable($0) }
+        var total: Variable<Double>?
+        for target in batch.targets {
+            (state, memory) = try step(state: state, memory: memory, parameters: p)
+            let error = try (state - Variable(target)).squared().mean()
+            total = try total.map { try $0 + error } ?? error
+        }
+        return total! / Double(batch.targets.count)
+    }
+
+    /// One optimiser step on `batch` with gradient-norm clipping; returns the loss before the
+    /// update and the gradient norm before clipping. A non-finite loss or gradient skips the
+    /// update (the weights stay as they were).
+    @discardableResult
+    public mutating func trainingStep<O: Optimizer>(on batch: UnrolledBatch, optimizer: inout O,
+                                                    gradientClip: Double) throws -> (loss: Double, gradientNorm: Double)
+    where O.Scalar == Double {
+        let (loss, gradients) = try network.valueWithGradients { _, p in try unrolledLoss(batch, parameters: p) }
+        var clipped = gradients
+        let norm = clipped.clipNorm(to: gradientClip)
+        guard loss.isFinite, norm.isFinite else { return (loss, norm) }
+        var weights = parameters
+        try optimizer.update(&weights, with: clipped)
+        parameters = weights
+        return (loss, norm)
+    }
+}
