@@ -41,7 +41,7 @@ public struct ScenarioRegistry: Sendable {
     }
 
     /// Every kind NeuralDynamics ships.
-    public static let standard = ScenarioRegistry(kinds: [LorenzKind(), NeuralODESpiralKind(), VesselNetworkKind(), CellFlowKind(), KolmogorovDNSKind(), TSMRolloutKind()])
+    public static let standard = ScenarioRegistry(kinds: [LorenzKind(), NeuralODESpiralKind(), VesselNetworkKind(), CellFlowKind(), KolmogorovDNSKind(), TSMTrainKind(), TSMRolloutKind()])
 
     public func kind(named name: String) -> (any ScenarioKind)? {
         kinds.first { $0.name == name }

@@ -66,3 +66,71 @@ import TestSupport
         #expect(rho.count == 3 * 17 && rho[0] > 0.9 && rho[34] > 0.95)  // t = 0: each run starts on the reference
     }
 }
+
+/// `tsm-train` and `tsm-rollout` with `model: tsm` end to end on tiny grids: the DNS history
+/// frames, training that lowers the held-out loss, the rollout of the trained model, and the
+/// errors for mismatched inputs.
+@Suite struct TSMTrainKindTests {
+    @Test func trainsOnDNSFramesAndRollsTheModelOut() throws {
+        let dir = TemporaryDirectory()
+        let runner = ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test")
+        var data = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "data", "seed": 1, "parameters": {"grid": 32, "warmup": 1, "duration": 3, "save_every": 0.05, "coarse_grids": [8], "write_dns": false}}"#, file: "d.json")
+        data.output = dir.path
+        try runner.run(data)
+        var reference = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "ref", "seed": 2, "parameters": {"grid": 32, "warmup": 1, "duration": 2, "save_every": 0.25, "coarse_grids": [8], "write_dns": false, "history_frames": 4, "history_every": 0.05}}"#, file: "r.json")
+        reference.output = dir.path
+        try runner.run(reference)
+        do {
+            let dataset = try Dataset.open(dir.file("ref/output.nc"))
+            defer { try? dataset.close() }
+            let times = try dataset.read(Double.self, from: "history_time")
+            #expect(zip(times, [-0.15, -0.1, -0.05, 0]).allSatisfy { abs($0 - $1) < 1e-12 })
+            // The last history frame is the first record; the one before differs.
+            let history = try dataset.read(Double.self, from: "u_history_8"), first = try dataset.read(Double.self, from: "u_8")
+            #expect(Array(history[(3 * 64)..<(4 * 64)]) == Array(first[0..<64]))
+            #expect(Array(history[(2 * 64)..<(3 * 64)]) != Array(first[0..<64]))
+        }
+
+        var train = try Scenario.parse(#"{"kind": "tsm-train", "name": "train", "seed": 0, "parameters": {"training_data": "\#(dir.file("data/output.nc"))", "grid": 8, "memory_size": 2, "history": 4, "unroll": 3, "width": 6, "depth": 2, "batch": 2, "iterations": 40, "warmup": 4, "learning_rate": 0.003, "validation_windows": 4}}"#, file: "t.json")
+        train.output = dir.path
+        let record = try runner.run(train)
+        let before = record["statistics"]?["initial_validation_loss"]?.doubleValue ?? .nan
+        let after = record["statistics"]?["final_validation_loss"]?.doubleValue ?? .nan
+        #expect(after < before, "held-out loss \(before) → \(after)")
+        #expect(record["statistics"]?["time_step"]?.doubleValue == 0.05)
+
+        var rollout = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "roll", "seed": 0, "parameters": {"reference": "\#(dir.file("ref/output.nc"))", "grid": 8, "refinements": [1], "model": "tsm", "model_file": "\#(dir.file("train/output.nc"))"}}"#, file: "r.json")
+        rollout.output = dir.path
+        let rolled = try runner.run(rollout)
+        #expect(rolled["statistics"]?["model"] == .string("tsm"))
+        let dataset = try Dataset.open(dir.file("roll/output.nc"))
+        defer { try? dataset.close() }
+        let rho = try dataset.read(Double.self, from: "rho")
+        #expect(rho.count == 9 && rho[0] > 0.8 && rho.allSatisfy(\.isFinite), "rho \(rho)")
+        #expect(try dataset.read(Double.self, from: "high_correlation_duration").first! > 0)
+
+        // A reference without history frames cannot feed the memory; the message says how to make one.
+        var noHistory = rollout
+        noHistory.name = "roll2"
+        noHistory.parameters = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "roll2", "seed": 0, "parameters": {"reference": "\#(dir.file("data/output.nc"))", "grid": 8, "refinements": [1], "model": "tsm", "model_file": "\#(dir.file("train/output.nc"))"}}"#, file: "r.json").parameters
+        #expect { try runner.run(noHistory) } throws: { "\($0)".contains("history_frames") }
+    }
+
+    @Test func aLearnedModelRunsOnlyAtItsOwnGrid() {
+        do {
+            _ = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "r", "seed": 0, "parameters": {"model": "tsm"}}"#, file: "r.json")
+            Issue.record("accepted refinements [1, 2, 4] with a learned model")
+        } catch {
+            #expect(error.issues.map(\.path) == ["$.parameters.refinements"])
+        }
+    }
+
+    @Test func historyEveryMustDivideSaveEvery() {
+        do {
+            _ = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "d", "seed": 0, "parameters": {"history_frames": 4, "history_every": 0.03, "save_every": 0.2}}"#, file: "d.json")
+            Issue.record("accepted a history spacing that does not divide save_every")
+        } catch {
+            #expect(error.issues.map(\.path) == ["$.parameters.history_every"])
+        }
+    }
+}

@@ -27,6 +27,10 @@ public struct KolmogorovDNSKind: ScenarioKind {
         ParameterSpec("coarse_grids", .numberList(maximumCount: 8), default: .array([.integer(32), .integer(64)]),
                       summary: "model grids (dividing grid) to write cell-averaged vorticity for"),
         ParameterSpec("write_dns", .boolean, default: .bool(true), summary: "also write the DNS-grid vorticity (float32)"),
+        ParameterSpec("history_frames", .integer(0...4096), default: .integer(0),
+                      summary: "also record the coarse velocities of this many frames up to t = 0 (the input history a TSM model reads)"),
+        ParameterSpec("history_every", .number(minimum: 0), default: .number(0),
+                      summary: "spacing of the history frames (the model time step; must divide save_every; 0: save_every)"),
     ]
 
     public func check(_ p: ParameterValues, issues: inout [ValidationIssue]) {
@@ -34,6 +38,11 @@ public struct KolmogorovDNSKind: ScenarioKind {
         if n % 2 != 0 { issues.append(ValidationIssue(path: "$.parameters.grid", value: p["grid"], expected: "an even number of grid points")) }
         for (i, m) in p.doubles("coarse_grids").enumerated() where m < 2 || m != m.rounded() || n % Int(m) != 0 {
             issues.append(ValidationIssue(path: "$.parameters.coarse_grids[\(i)]", value: .number(m), expected: "a whole number ≥ 2 that divides grid (\(n))"))
+        }
+        let every = p.double("history_every"), save = p.double("save_every")
+        if p.int("history_frames") > 0, every > 0, abs(save / every - (save / every).rounded()) > 1e-9 * max(1, save / every) {
+            issues.append(ValidationIssue(path: "$.parameters.history_every", value: p["history_every"],
+                                          expected: "a spacing that divides save_every (\(save)) a whole number of times"))
         }
     }
 
@@ -44,12 +53,21 @@ public struct KolmogorovDNSKind: ScenarioKind {
                                              forcingAmplitude: p.double("forcing_amplitude"), forcingWavenumber: p.int("forcing_wavenumber"))
         let saveEvery = p.double("save_every")
         let cflStep = solver.cflStep(cfl: p.double("cfl"), maxVelocity: p.double("max_velocity"))
-        let stepsPerSave = max(1, Int((saveEvery / cflStep).rounded(.up)))
+        let historyFrames = p.int("history_frames")
+        let historyEvery = p.double("history_every") > 0 ? p.double("history_every") : saveEvery
+        // With a history, the DNS step divides the history spacing, which divides the record spacing.
+        let stepsPerHistory = max(1, Int((historyEvery / cflStep).rounded(.up)))
+        let stepsPerSave = historyFrames > 0 ? stepsPerHistory * Int((saveEvery / historyEvery).rounded())
+                                             : max(1, Int((saveEvery / cflStep).rounded(.up)))
         let dt = saveEvery / Double(stepsPerSave)
         let stepper = solver.stepper(step: dt)
         let records = Int((p.double("duration") / saveEvery).rounded()) + 1
         let warmupSteps = Int((p.double("warmup") / dt).rounded())
         let coarse = p.doubles("coarse_grids").map { Int($0) }
+        guard historyFrames == 0 || warmupSteps >= (historyFrames - 1) * stepsPerHistory else {
+            throw FluidsRunError(message: "a history of \(historyFrames) frames every \(historyEvery) needs a warmup of at least \(Double(historyFrames - 1) * historyEvery); warmup is \(p.double("warmup"))")
+        }
+        func historyStep(_ k: Int) -> Int { warmupSteps - (historyFrames - 1 - k) * stepsPerHistory }
         let writeDNS = p.bool("write_dns")
         var state = solver.randomInitialState(peakWavenumber: p.double("peak_wavenumber"), maxVelocity: p.double("max_velocity"),
                                               seed: UInt64(scenario.seed))
@@ -91,6 +109,19 @@ public struct KolmogorovDNSKind: ScenarioKind {
                 "long_name": .text("y velocity averaged over the y-faces of the \(m)x\(m) staggered grid (face at y + H/2 of the cell)"), "units": "1",
             ], compression: Compression(), chunkSizes: [1, m, m])
         }
+        if historyFrames > 0 {
+            try dataset.defineDimension("history", length: historyFrames)
+            try dataset.defineVariable("history_time", type: .float64, dimensions: ["history"], attributes: [
+                "long_name": "time of the history frames (the last is the first record, t = 0)", "units": "1",
+            ])
+            for m in coarse {
+                for (component, face) in [("u", "x"), ("v", "y")] {
+                    try dataset.defineVariable("\(component)_history_\(m)", type: .float64, dimensions: ["history", "y_\(m)", "x_\(m)"], attributes: [
+                        "long_name": .text("\(component) averaged over the \(face)-faces of the \(m)x\(m) grid, frames up to t = 0 every \(historyEvery)"), "units": "1",
+                    ], compression: Compression(), chunkSizes: [1, m, m])
+                }
+            }
+        }
         try dataset.defineVariable("energy", type: .float64, dimensions: ["time"], attributes: [
             "long_name": "kinetic energy per unit area, box mean of |u|^2/2", "units": "1",
         ])
@@ -107,16 +138,20 @@ public struct KolmogorovDNSKind: ScenarioKind {
             for prefix in ["vorticity", "u", "v"] { columnsOfRecord.append(("\(prefix)_\(m)", m * m)) }
         }
         columnsOfRecord += [("energy", 1), ("enstrophy", 1)]
-        let names = columnsOfRecord.map(\.name)
+        let historyNames = historyFrames > 0 ? coarse.flatMap { ["u_history_\($0)", "v_history_\($0)"] } : []
+        let names = columnsOfRecord.map(\.name) + historyNames
+        var captured = 0
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
             defer { try? checkpoint.close() }
             state = try checkpoint.read(Double.self, from: "dns_state")
-            guard state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 3 else {
+            guard state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 4 else {
                 throw FluidsRunError(message: "\(context.checkpointPath) is not an ns2d-dns checkpoint of this grid")
             }
-            (done, written, maxSpeed) = (Int(counters[0]), Int(counters[1]), counters[2])
-            for name in names where written > 0 { saved[name] = try checkpoint.read(Double.self, from: "saved_\(name)") }
+            (done, written, maxSpeed, captured) = (Int(counters[0]), Int(counters[1]), counters[2], Int(counters[3]))
+            for name in names where (historyNames.contains(name) ? captured : written) > 0 {
+                saved[name] = try checkpoint.read(Double.self, from: "saved_\(name)")
+            }
             for r in 0..<written { try dataset.appendRecords(recordColumns(r, saved: saved, names: columnsOfRecord), records: 1) }
             context.progress.note("resuming '\(scenario.name)' after \(done) steps (\(written) records)")
         }
@@ -124,6 +159,15 @@ public struct KolmogorovDNSKind: ScenarioKind {
         let totalSteps = warmupSteps + (records - 1) * stepsPerSave
         while written < records {
             let recordStep = warmupSteps + written * stepsPerSave
+            if captured < historyFrames, done == historyStep(captured) {
+                for m in coarse {
+                    let (u, v) = solver.faceAveragedVelocity(state, coarse: m)
+                    saved["u_history_\(m)", default: []] += u
+                    saved["v_history_\(m)", default: []] += v
+                }
+                captured += 1
+                continue
+            }
             if done == recordStep {
                 var columns: [(String, [Double])] = [("time", [Double(written) * saveEvery])]
                 if writeDNS { columns.append(("vorticity", solver.vorticity(state).map { Double(Float($0)) })) }
@@ -141,7 +185,8 @@ public struct KolmogorovDNSKind: ScenarioKind {
                 written += 1
                 continue
             }
-            let chunk = min(50, recordStep - done)
+            let nextEvent = captured < historyFrames ? min(recordStep, historyStep(captured)) : recordStep
+            let chunk = min(50, nextEvent - done)
             solver.advance(&state, steps: chunk, with: stepper)
             done += chunk
             guard state.allSatisfy(\.isFinite) else {
@@ -149,7 +194,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
             }
             context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
             if context.checkpointDue(step: done) {
-                let (snapshotState, counters, snapshot) = (state, [Double(done), Double(written), maxSpeed], saved)
+                let (snapshotState, counters, snapshot) = (state, [Double(done), Double(written), maxSpeed, Double(captured)], saved)
                 try context.writeCheckpoint(step: done) { checkpoint in
                     try checkpoint.defineDimension("dns_state_length", length: snapshotState.count)
                     try checkpoint.defineVariable("dns_state", type: .float64, dimensions: ["dns_state_length"], attributes: [
@@ -172,6 +217,10 @@ public struct KolmogorovDNSKind: ScenarioKind {
             ("records", .integer(Int64(records))), ("max_speed_recorded", .number(maxSpeed)),
             ("cfl_at_max_speed", .number(maxSpeed * dt / (2 * Double.pi / Double(n)))),
         ]
+        if historyFrames > 0 {
+            try dataset.write((0..<historyFrames).map { -Double(historyFrames - 1 - $0) * historyEvery }, to: "history_time")
+            for name in historyNames { try dataset.write(saved[name]!, to: name) }
+        }
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
         context.removeCheckpoint()  // the output holds everything it had

@@ -1,13 +1,16 @@
 import Foundation
 import NetCDF
 import TemporalStencil
+import Tensors
 
 /// Rolls the finite-volume coarse solver out from a reference trajectory's first frame and
 /// measures how long it stays correlated with the reference (TSM's metric): ρ(t), the Pearson
 /// correlation of vorticity at the model resolution, and the high-correlation duration, the
 /// first time ρ falls below `threshold`. Runs at the model grid and at finer grids (compared
 /// after cell-averaging down to the model grid). Models: the classical interpolations
-/// (`van-leer`, `linear`); the learned TSM stencils are to come.
+/// (`van-leer`, `linear`) and a trained TSM model (`tsm`, the output of a `tsm-train` run),
+/// which steps at its own training time step and reads the reference's history frames
+/// (`u_history_<m>`, from ns2d-dns `history_frames`) into its memory first.
 public struct TSMRolloutKind: ScenarioKind {
     public init() {}
 
@@ -20,12 +23,24 @@ public struct TSMRolloutKind: ScenarioKind {
         ParameterSpec("grid", .integer(4...4096), default: .integer(32), summary: "model resolution m (the comparison grid)"),
         ParameterSpec("refinements", .numberList(maximumCount: 6), default: .array([.integer(1), .integer(2), .integer(4)]),
                       summary: "run the solver at grid × r for each r (finer runs are averaged down to the model grid)"),
-        ParameterSpec("model", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
-                      summary: "face interpolation of the convective fluxes"),
+        ParameterSpec("model", .string(choices: FaceInterpolation.allCases.map(\.rawValue) + ["tsm"]), default: .string("van-leer"),
+                      summary: "face interpolation of the convective fluxes: classical, or the learned stencils of model_file"),
+        ParameterSpec("model_file", .string(), default: .string("runs/tsm-train/output.nc"),
+                      summary: "with model tsm: the tsm-train output holding the trained model"),
         ParameterSpec("cfl", .number(maximum: 2, positive: true), default: .number(0.5), summary: "dt = cfl·H/max_velocity (TSM: 0.5)"),
         ParameterSpec("max_velocity", .number(positive: true), default: .number(7), summary: "speed the CFL step assumes (TSM: 7)"),
         ParameterSpec("threshold", .number(minimum: 0, maximum: 1), default: .number(0.8), summary: "rho below which the correlation is lost"),
     ]
+
+    public func check(_ p: ParameterValues, issues: inout [ValidationIssue]) {
+        if p.string("model") == "tsm", p.doubles("refinements") != [1] {
+            issues.append(ValidationIssue(path: "$.parameters.refinements", value: p["refinements"],
+                                          expected: "[1] with model tsm (a learned model runs at its training grid)"))
+        }
+        for (i, r) in p.doubles("refinements").enumerated() where r < 1 || r != r.rounded() {
+            issues.append(ValidationIssue(path: "$.parameters.refinements[\(i)]", value: .number(r), expected: "a whole number ≥ 1"))
+        }
+    }
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
@@ -41,8 +56,12 @@ public struct TSMRolloutKind: ScenarioKind {
         guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; a rollout needs at least 2") }
         let saveEvery = times[1] - times[0]
         let target = try reference.read(Double.self, from: "vorticity_\(m)")
-        let interpolation = FaceInterpolation(rawValue: p.string("model"))!
+        let modelName = p.string("model")
         let refinements = p.doubles("refinements").map { Int($0) }
+        if modelName == "tsm" {
+            return try runLearned(scenario, reference: reference, path: path, times: times, target: target, context: context)
+        }
+        let interpolation = FaceInterpolation(rawValue: modelName)!
 
         context.progress.begin("tsm-rollout '\(scenario.name)'")
         var rho: [[Double]] = []
@@ -66,13 +85,81 @@ public struct TSMRolloutKind: ScenarioKind {
             durations.append(zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!)
         }
 
+        try write(rho: rho, durations: durations, grids: refinements.map { m * $0 }, times: times, scenario: scenario, context: context,
+                  title: "Coarse finite-volume rollouts (\(interpolation.rawValue)) against \(path)",
+                  comment: "Staggered finite volumes, \(interpolation.rawValue) convective interpolation, implicit diffusion, exact projection; initial state: the reference's face-averaged velocities at t = 0; finer runs are cell-averaged to \(m)x\(m) before correlating with the reference's cell averages.")
+        var statistics: [(key: String, value: JSONValue)] = [("model", .string(interpolation.rawValue))]
+        for (r, d) in zip(refinements, durations) { statistics.append(("duration_\(m * r)", .number(d - times[0]))) }
+        return RunSummary(statistics: statistics)
+    }
+
+    /// The rollout of a trained TSM model at its grid and time step.
+    func runLearned(_ scenario: Scenario, reference: Dataset, path: String, times: [Double], target: [Double],
+                    context: RunContext) throws -> RunSummary {
+        let p = scenario.parameters, m = p.int("grid")
+        let file = try Dataset.open(p.string("model_file"))
+        defer { try? file.close() }
+        let (model, history) = try TemporalStencilModel.read(from: file)
+        let c = model.configuration
+        guard c.grid == m else {
+            throw FluidsRunError(message: "\(p.string("model_file")) was trained on a \(c.grid)x\(c.grid) grid, not \(m)x\(m)")
+        }
+        let saveEvery = times[1] - times[0]
+        let steps = Int((saveEvery / c.timeStep).rounded())
+        guard steps >= 1, abs(Double(steps) * c.timeStep - saveEvery) < 1e-9 * saveEvery else {
+            throw FluidsRunError(message: "the reference's records are \(saveEvery) apart, not a whole number of the model's time step \(c.timeStep)")
+        }
+        var frames: [[Double]] = []
+        if c.memorySize > 0 {
+            let variables = try reference.variableNames()
+            guard variables.contains("u_history_\(m)"), variables.contains("history_time") else {
+                throw FluidsRunError(message: "\(path) has no u_history_\(m): rerun ns2d-dns with history_frames ≥ \(history) and history_every = \(c.timeStep)")
+            }
+            let historyTimes = try reference.read(Double.self, from: "history_time")
+            guard historyTimes.count >= history,
+                  historyTimes.count < 2 || abs(historyTimes[1] - historyTimes[0] - c.timeStep) < 1e-9 * c.timeStep else {
+                throw FluidsRunError(message: "\(path) holds \(historyTimes.count) history frames \((historyTimes.count > 1 ? historyTimes[1] - historyTimes[0] : 0)) apart; the model needs \(history) frames \(c.timeStep) apart")
+            }
+            let u = try reference.read(Double.self, from: "u_history_\(m)"), v = try reference.read(Double.self, from: "v_history_\(m)")
+            let cells = m * m
+            frames = ((historyTimes.count - history)..<historyTimes.count).map { k in
+                Array(u[(k * cells)..<((k + 1) * cells)]) + Array(v[(k * cells)..<((k + 1) * cells)])
+            }
+        }
+        let u0 = Array(try reference.read(Double.self, from: "u_\(m)").prefix(m * m))
+        let v0 = Array(try reference.read(Double.self, from: "v_\(m)").prefix(m * m))
+        context.progress.begin("tsm-rollout '\(scenario.name)' (learned stencils)")
+        func correlation(_ state: [Double], _ k: Int) -> Double {
+            let omega = model.solver.vorticity(u: Array(state[0..<(m * m)]), v: Array(state[(m * m)...]))
+            return vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)]))
+        }
+        var series = [correlation(u0 + v0, 0)]
+        try model.rollout(state: try Tensor(shape: [1, 2, m, m], scalars: u0 + v0), history: frames, steps: steps * (times.count - 1)) { step, state in
+            guard step % steps == 0 else { return }
+            guard state.scalars.allSatisfy(\.isFinite) else {
+                throw FluidsRunError(message: "the learned rollout blew up (non-finite velocity) after \(step) steps")
+            }
+            series.append(correlation(state.scalars, step / steps))
+            context.progress.update(fraction: Double(step / steps) / Double(times.count - 1))
+        }
+        let duration = zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!
+        try write(rho: [series], durations: [duration], grids: [m], times: times, scenario: scenario, context: context,
+                  title: "Learned TSM rollout (\(p.string("model_file"))) against \(path)",
+                  comment: "Staggered finite volumes with learned 4x4 convective stencils (CNN of \(c.depth) layers x \(c.width) channels, \(c.memorySize) HiPPO coefficients per face value, \(history) history frames), dt = \(c.timeStep); initial state: the reference's face-averaged velocities at t = 0.")
+        return RunSummary(statistics: [("model", .string(c.memorySize > 0 ? "tsm" : "tsm-without-memory")),
+                                       ("duration_\(m)", .number(duration - times[0]))])
+    }
+
+    func write(rho: [[Double]], durations: [Double], grids: [Int], times: [Double], scenario: Scenario, context: RunContext,
+               title: String, comment: String) throws {
+        let p = scenario.parameters
         let dataset = try context.createOutput(
-            title: "Coarse finite-volume rollouts (\(interpolation.rawValue)) against \(path)",
+            title: title,
             references: "Z. Sun, Y. Yang, S. Yoo (2023), A Neural PDE Solver with Temporal Stencil Modeling, ICML (metric: vorticity correlation and high-correlation duration)",
-            comment: "Staggered finite volumes, \(interpolation.rawValue) convective interpolation, implicit diffusion, exact projection; initial state: the reference's face-averaged velocities at t = 0; finer runs are cell-averaged to \(m)x\(m) before correlating with the reference's cell averages.")
+            comment: comment)
         defer { dataset.discard() }
         try dataset.defineDimension("time", length: times.count)
-        try dataset.defineDimension("run", length: refinements.count)
+        try dataset.defineDimension("run", length: grids.count)
         try dataset.defineVariable("time", type: .float64, dimensions: ["time"], attributes: [
             "standard_name": "time", "long_name": "time since the reference's first record", "units": "1", "axis": "T",
         ])
@@ -84,13 +171,10 @@ public struct TSMRolloutKind: ScenarioKind {
             "long_name": .text("first time rho < \(p.double("threshold")) (the last record if never)"), "units": "1",
         ])
         try dataset.write(times.map { $0 - times[0] }, to: "time")
-        try dataset.write(refinements.map { Int32(m * $0) }, to: "run_grid")
+        try dataset.write(grids.map { Int32($0) }, to: "run_grid")
         try dataset.write(rho.flatMap { $0 }, to: "rho")
         try dataset.write(durations.map { $0 - times[0] }, to: "high_correlation_duration")
         try dataset.close()
-        var statistics: [(key: String, value: JSONValue)] = [("model", .string(interpolation.rawValue))]
-        for (r, d) in zip(refinements, durations) { statistics.append(("duration_\(m * r)", .number(d - times[0]))) }
-        return RunSummary(statistics: statistics)
     }
 
     /// Means of `f × f` blocks (cell averages of cell averages).

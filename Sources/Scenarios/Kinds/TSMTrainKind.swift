@@ -1,0 +1,189 @@
+import Foundation
+import NetCDF
+import Randomness
+import Tensors
+import TemporalStencil
+
+/// Trains a Temporal Stencil Modeling coarse solver by unrolled rollouts against reference
+/// data: windows of `history + unroll` consecutive model-grid frames from an `ns2d-dns` run
+/// recorded every model time step (`save_every` = Δt, `coarse_grids` holding the model grid);
+/// the model reads the history, steps `unroll` times, and the loss is the mean squared velocity
+/// error over those steps (TSM's L2 loss). Adam with linear warm-up then cosine decay, gradient
+/// clipping. The output holds the trained weights (read by `tsm-rollout` with `model: tsm`) and
+/// the training curve. `memory_size: 0` trains the ablation without HiPPO features.
+public struct TSMTrainKind: ScenarioKind {
+    public init() {}
+
+    public let name = "tsm-train"
+    public let summary = "Train TSM learned stencils (CNN + HiPPO memory) by unrolled rollouts against ns2d-dns frames"
+
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("training_data", .string(), default: .string("runs/tsm-training-data/output.nc"),
+                      summary: "ns2d-dns output recorded every model time step, with u_<grid>, v_<grid>"),
+        ParameterSpec("grid", .integer(4...1024), default: .integer(32), summary: "model grid m (TSM: 64)"),
+        ParameterSpec("memory_size", .integer(0...256), default: .integer(8), summary: "HiPPO coefficients per face value (0: no memory, the ablation; TSM: up to 256)"),
+        ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
+        ParameterSpec("unroll", .integer(1...1024), default: .integer(16), summary: "steps rolled out per training window (TSM: 32)"),
+        ParameterSpec("width", .integer(1...1024), default: .integer(32), summary: "channels of the hidden convolutions (TSM: 256)"),
+        ParameterSpec("depth", .integer(2...64), default: .integer(4), summary: "3x3 convolutions in the CNN (TSM: 6)"),
+        ParameterSpec("batch", .integer(1...1024), default: .integer(4), summary: "windows per iteration"),
+        ParameterSpec("iterations", .integer(1...10_000_000), default: .integer(400), summary: "optimiser steps"),
+        ParameterSpec("learning_rate", .number(positive: true), default: .number(1e-3), summary: "Adam's peak rate (TSM: 1e-3)"),
+        ParameterSpec("warmup", .integer(0...1_000_000), default: .integer(40), summary: "iterations of linear warm-up before the cosine decay"),
+        ParameterSpec("gradient_clip", .number(positive: true), default: .number(0.25), summary: "global gradient-norm clip (TSM: 0.25)"),
+        ParameterSpec("validation_windows", .integer(1...1024), default: .integer(8),
+                      summary: "windows from the last 10 % of the frames, held out of training and scored before and after"),
+    ]
+
+    public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
+        let p = scenario.parameters
+        let m = p.int("grid"), history = p.int("history"), unroll = p.int("unroll"), iterations = p.int("iterations")
+        let (data, dt, setup) = try Self.readTrainingData(p.string("training_data"), grid: m)
+        // Hold out the last 10 % of the frames (and every window reaching into them) for validation.
+        let frames = data.trajectories[0].count
+        let split = frames - max(history + unroll, frames / 10)
+        let training = ReferenceTrajectories(grid: m, trajectories: [Array(data.trajectories[0][0..<split])])
+        let heldOut = ReferenceTrajectories(grid: m, trajectories: [Array(data.trajectories[0][split...])])
+        let starts = training.windowStarts(history: history, unroll: unroll)
+        let validationStarts = heldOut.windowStarts(history: history, unroll: unroll)
+        guard !starts.isEmpty, !validationStarts.isEmpty else {
+            throw FluidsRunError(message: "\(p.string("training_data")) holds \(frames) frames: too few for windows of history \(history) + unroll \(unroll) plus a held-out 10 %")
+        }
+        let configuration = TemporalStencilModel.Configuration(
+            grid: m, memorySize: p.int("memory_size"), width: p.int("width"), depth: p.int("depth"), timeStep: dt,
+            viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber)
+        var model = TemporalStencilModel(configuration: configuration, seed: UInt64(scenario.seed))
+        var optimizer = Adam<Double>(schedule: .cosine(peak: p.double("learning_rate"), totalSteps: iterations,
+                                                       warmupSteps: p.int("warmup"), final: p.double("learning_rate") * 0.01))
+        let chosen = (0..<p.int("validation_windows")).map { validationStarts[$0 * validationStarts.count / p.int("validation_windows")] }
+        let validation = try heldOut.batch(starts: chosen, history: history, unroll: unroll)
+        func validationLoss() throws -> Double {
+            try model.unrolledLoss(validation, parameters: model.parameters.constants).value.scalar!
+        }
+
+        var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
+        var initialValidation = Double.nan
+        if context.isResuming {
+            let checkpoint = try context.openCheckpoint()
+            defer { try? checkpoint.close() }
+            model.parameters = try Checkpoint.readParameters(from: checkpoint, matching: model.parameters)
+            guard let state = try Checkpoint.readOptimizerState(from: checkpoint, matching: model.parameters) else {
+                throw FluidsRunError(message: "\(context.checkpointPath) holds no optimizer state")
+            }
+            try optimizer.restore(state)
+            let done = optimizer.step
+            losses = Array(try checkpoint.read(Double.self, from: "loss").prefix(done))
+            norms = Array(try checkpoint.read(Double.self, from: "gradient_norm").prefix(done))
+            rates = Array(try checkpoint.read(Double.self, from: "learning_rate").prefix(done))
+            initialValidation = try checkpoint.attribute("initial_validation_loss")?.doubles?.first ?? .nan
+            context.progress.note("resuming '\(scenario.name)' after iteration \(done)")
+        } else {
+            initialValidation = try validationLoss()
+        }
+        context.progress.begin("tsm-train '\(scenario.name)'")
+        let started = Date()
+        var iteration = losses.count
+        while iteration < iterations {
+            // Windows drawn from (seed, iteration) alone, so a resumed run draws the same ones.
+            var rng = SplitMix64(seed: SplitMix64.hash(UInt64(scenario.seed), UInt64(iteration)))
+            let batch = try training.batch(starts: (0..<p.int("batch")).map { _ in starts[Int.random(in: 0..<starts.count, using: &rng)] },
+                                           history: history, unroll: unroll)
+            rates.append(optimizer.learningRate)
+            let (loss, norm) = try model.trainingStep(on: batch, optimizer: &optimizer, gradientClip: p.double("gradient_clip"))
+            guard loss.isFinite else {
+                throw FluidsRunError(message: "the training loss became \(loss) at iteration \(iteration + 1); lower learning_rate or unroll")
+            }
+            losses.append(loss)
+            norms.append(norm)
+            iteration += 1
+            context.progress.update(fraction: Double(iteration) / Double(iterations), steps: iteration)
+            if iteration < iterations, context.checkpointDue(step: iteration) {
+                let (weights, state, log) = (model.parameters, optimizer.state, (losses, norms, rates))
+                try context.writeCheckpoint(step: iteration) { dataset in
+                    try dataset.setAttribute("initial_validation_loss", .float64([initialValidation]))
+                    try Self.defineCurve(in: dataset, count: log.0.count)
+                    try Checkpoint.write(weights, optimizerState: state, schedule: optimizer.schedule, to: dataset)
+                    try Self.writeCurve(log.0, log.1, log.2, to: dataset)
+                }
+                try context.stopIfRequested(progress: "iteration \(iteration) of \(iterations)")
+            }
+        }
+        let finalValidation = try validationLoss()
+        let seconds = Date().timeIntervalSince(started)
+
+        let dataset = try context.createOutput(
+            title: "Temporal Stencil Modeling coarse solver trained on \(p.string("training_data"))",
+            references: "Z. Sun, Y. Yang, S. Yoo (2023), A Neural PDE Solver with Temporal Stencil Modeling, ICML; D. Kochkov et al. (2021), PNAS 118 (learned interpolation)",
+            comment: "CNN of \(configuration.depth) periodic 3x3 convolutions (\(configuration.width) channels, ReLU) reading u, v and \(configuration.memorySize) HiPPO coefficients of each, output: 4x4 convective stencils exact for linear fields; trained by \(unroll)-step unrolled rollouts after \(history) input frames, dt = \(dt). Read by tsm-rollout with model: tsm.")
+        defer { dataset.discard() }
+        try Self.defineCurve(in: dataset, count: losses.count)
+        try dataset.setAttribute("initial_validation_loss", .float64([initialValidation]))
+        try dataset.setAttribute("final_validation_loss", .float64([finalValidation]))
+        try model.write(to: dataset, history: history)
+        try Self.writeCurve(losses, norms, rates, to: dataset)
+        let statistics: [(key: String, value: JSONValue)] = [
+            ("iterations", .integer(Int64(iterations))), ("time_step", .number(dt)),
+            ("parameter_count", .integer(Int64(model.parameters.scalarCount))),
+            ("initial_validation_loss", .number(initialValidation)), ("final_validation_loss", .number(finalValidation)),
+            ("final_training_loss", .number(losses.suffix(20).reduce(0, +) / Double(max(1, min(20, losses.count))))),
+            ("training_seconds", .number((seconds * 10).rounded() / 10)),
+        ]
+        try context.recordSolverStatistics(statistics, in: dataset)
+        try dataset.close()
+        context.removeCheckpoint()
+        return RunSummary(statistics: statistics)
+    }
+
+    static func defineCurve(in dataset: Dataset, count: Int) throws {
+        try dataset.defineDimension("iteration", length: count)
+        try dataset.defineVariable("iteration", type: .int32, dimensions: ["iteration"], attributes: ["long_name": "optimiser step", "units": "1"])
+        try dataset.defineVariable("loss", type: .float64, dimensions: ["iteration"], attributes: [
+            "long_name": "unrolled training loss: mean squared velocity error over the rollout", "units": "1",
+        ])
+        try dataset.defineVariable("gradient_norm", type: .float64, dimensions: ["iteration"], attributes: [
+            "long_name": "global gradient norm before clipping", "units": "1",
+        ])
+        try dataset.defineVariable("learning_rate", type: .float64, dimensions: ["iteration"], attributes: ["long_name": "Adam step size", "units": "1"])
+    }
+
+    static func writeCurve(_ losses: [Double], _ norms: [Double], _ rates: [Double], to dataset: Dataset) throws {
+        guard !losses.isEmpty else { return }
+        try dataset.write((1...losses.count).map { Int32($0) }, to: "iteration")
+        try dataset.write(losses, to: "loss")
+        try dataset.write(norms, to: "gradient_norm")
+        try dataset.write(rates, to: "learning_rate")
+    }
+
+    struct FlowSetup { var viscosity, drag, amplitude: Double; var wavenumber: Int }
+
+    /// The model-grid frames of an ns2d-dns output, their spacing (the model time step) and
+    /// the flow's parameters.
+    static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, FlowSetup) {
+        let dataset = try Dataset.open(path)
+        defer { try? dataset.close() }
+        let setup = try flowSetup(of: dataset)
+        let variables = try dataset.variableNames()
+        guard variables.contains("u_\(m)"), variables.contains("v_\(m)") else {
+            throw FluidsRunError(message: "\(path) has no u_\(m)/v_\(m): run ns2d-dns with \(m) in coarse_grids")
+        }
+        let times = try dataset.read(Double.self, from: "time")
+        guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; training needs many") }
+        let dt = times[1] - times[0]
+        for k in 1..<times.count where abs(times[k] - times[k - 1] - dt) > 1e-9 * max(1, dt) {
+            throw FluidsRunError(message: "\(path): records are not evenly spaced (\(times[k] - times[k - 1]) after \(dt))")
+        }
+        let u = try dataset.read(Double.self, from: "u_\(m)"), v = try dataset.read(Double.self, from: "v_\(m)")
+        let cells = m * m
+        let frames = (0..<times.count).map { k in Array(u[(k * cells)..<((k + 1) * cells)]) + Array(v[(k * cells)..<((k + 1) * cells)]) }
+        return (ReferenceTrajectories(grid: m, trajectories: [frames]), dt, setup)
+    }
+
+    static func flowSetup(of dataset: Dataset) throws -> FlowSetup {
+        guard let recorded = try dataset.attribute("scenario_json")?.text, let setup = try? JSONParser.parse(recorded)["parameters"] else {
+            throw FluidsRunError(message: "\(dataset.path) has no scenario_json attribute: it is not an ns2d-dns output")
+        }
+        return FlowSetup(viscosity: setup["viscosity"]?.doubleValue ?? 0.001, drag: setup["drag"]?.doubleValue ?? 0.1,
+                         amplitude: setup["forcing_amplitude"]?.doubleValue ?? 1,
+                         wavenumber: Int(setup["forcing_wavenumber"]?.doubleValue ?? 4))
+    }
+}

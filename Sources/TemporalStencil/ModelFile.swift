@@ -1,0 +1,49 @@
+import NetCDF
+import Tensors
+
+/// A trained model that cannot be read back.
+public struct ModelFileError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension TemporalStencilModel {
+    /// The configuration attributes a model file carries (all numbers).
+    static let configurationKeys = ["grid", "memory_size", "memory_step", "width", "depth", "time_step", "viscosity", "drag",
+                                    "forcing_amplitude", "forcing_wavenumber", "history"]
+
+    /// Writes the configuration (global attributes `tsm_<key>`) and the weights (``Checkpoint``
+    /// variables `parameter.*`) into a dataset being defined; `history` is the number of input
+    /// frames the model was trained with.
+    public func write(to dataset: Dataset, history: Int) throws {
+        let c = configuration
+        let values: [Double] = [Double(c.grid), Double(c.memorySize), c.memoryStep, Double(c.width), Double(c.depth), c.timeStep,
+                                c.viscosity, c.drag, c.forcingAmplitude, Double(c.forcingWavenumber), Double(history)]
+        for (key, value) in zip(Self.configurationKeys, values) { try dataset.setAttribute("tsm_\(key)", .float64([value])) }
+        try Checkpoint.write(parameters, to: dataset)
+    }
+
+    /// Reads a model written by ``write(to:history:)`` (the output of a `tsm-train` run) and the
+    /// history length it was trained with.
+    public static func read(from dataset: Dataset) throws -> (model: TemporalStencilModel, history: Int) {
+        var values: [String: Double] = [:]
+        for key in configurationKeys {
+            guard let value = try dataset.attribute("tsm_\(key)")?.doubles?.first else {
+                throw ModelFileError(message: "\(dataset.path) has no attribute tsm_\(key): it is not a tsm-train output")
+            }
+            values[key] = value
+        }
+        let configuration = Configuration(
+            grid: Int(values["grid"]!), memorySize: Int(values["memory_size"]!), memoryStep: values["memory_step"]!,
+            width: Int(values["width"]!), depth: Int(values["depth"]!), timeStep: values["time_step"]!,
+            viscosity: values["viscosity"]!, drag: values["drag"]!, forcingAmplitude: values["forcing_amplitude"]!,
+            forcingWavenumber: Int(values["forcing_wavenumber"]!))
+        guard configuration.grid >= 4, configuration.depth >= 2, configuration.width >= 1, configuration.memorySize >= 0,
+              configuration.timeStep > 0 else {
+            throw ModelFileError(message: "\(dataset.path) holds an invalid TSM configuration \(values)")
+        }
+        var model = TemporalStencilModel(configuration: configuration, seed: 0)
+        model.parameters = try Checkpoint.readParameters(from: dataset, matching: model.parameters)
+        return (model, Int(values["history"]!))
+    }
+}
