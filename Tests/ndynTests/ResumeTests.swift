@@ -62,6 +62,15 @@ import TestSupport
                                name: "dns", earliest: 0.5, latest: 1.5)
     }
 
+    @Test func tsmTrainingResumesBitIdentically() throws {
+        let data = TemporaryDirectory()
+        let dns = data.write("d.json", #"{"kind": "ns2d-dns", "name": "data", "seed": 1, "parameters": {"grid": 32, "warmup": 1, "duration": 3, "save_every": 0.05, "coarse_grids": [8], "write_dns": false}}"#)
+        let made = try CLI.run(["run", dns, "--quiet"], in: data.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        try interruptAndResume(#"{"kind": "tsm-train", "name": "tsm", "seed": 4, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "grid": 8, "memory_size": 2, "history": 4, "unroll": 3, "width": 6, "depth": 2, "batch": 2, "iterations": 300, "warmup": 4}}"#,
+                               name: "tsm", earliest: 0.4, latest: 1.0)
+    }
+
     @Test func resumingWithAnotherScenarioIsRefused() throws {
         let dir = TemporaryDirectory()
         let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)
