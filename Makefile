@@ -86,13 +86,18 @@ python-test: deps python-deps
 	  --output-dir $(CHECK_DIR) --output cell_flow.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_cell_flow.py $(CHECK_DIR)/runs/cell-flow-quick $(CHECK_DIR)/cell_flow.executed.ipynb $(CHECK_DIR)/cell_flow.png
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/ns2d-dns-quick.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-baselines-quick.json --quiet
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-baselines-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-training-data-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-train-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-rollout-quick.json --quiet
 	NDYN_REFERENCE=$(CURDIR)/$(CHECK_DIR)/runs/ns2d-dns-quick/output.nc NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/tsm-baselines-quick/output.nc \
+	  NDYN_LEARNED=$(CURDIR)/$(CHECK_DIR)/runs/tsm-rollout-quick/output.nc NDYN_TRAINING=$(CURDIR)/$(CHECK_DIR)/runs/tsm-train-quick/output.nc \
 	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/tsm_correlation.png \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/tsm_correlation.ipynb \
 	  --output-dir $(CHECK_DIR) --output tsm_correlation.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_tsm.py $(CHECK_DIR)/runs/ns2d-dns-quick $(CHECK_DIR)/runs/tsm-baselines-quick \
-	  $(CHECK_DIR)/tsm_correlation.executed.ipynb $(CHECK_DIR)/tsm_correlation.png
+	  $(CHECK_DIR)/tsm_correlation.executed.ipynb $(CHECK_DIR)/tsm_correlation.png \
+	  $(CHECK_DIR)/runs/tsm-train-quick $(CHECK_DIR)/runs/tsm-rollout-quick
 
 # Cluster checks on this machine: a single-node Slurm (installs slurm-wlm and munge when missing,
 # stops its daemons by PID) running a sweep as a job array with one member preempted and resumed;

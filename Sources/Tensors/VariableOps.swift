@@ -285,17 +285,18 @@ extension Variable {
         let trailing = Array(shape.suffix(normalizedRank))
         let d = ShapeUtil.count(trailing), rows = value.count / Swift.max(d, 1)
         let inputs = [self] + [scale, offset].compactMap { $0 }
+        let inputCount = inputs.count   // the VJP must not capture the variables (they hold the tape: a cycle)
         return .recording("layerNorm", value: y, inputs: inputs) { g, need in
             let dx: Tensor<Scalar>? = need[0] ? Tensor(uninitializedShape: shape) : nil
             let dgamma: Tensor<Scalar>? = (gamma != nil && need[1]) ? Tensor(shape: trailing, repeating: 0) : nil
-            let dbeta: Tensor<Scalar>? = (inputs.count == 3 && need[2]) ? Tensor(shape: trailing, repeating: 0) : nil
+            let dbeta: Tensor<Scalar>? = (inputCount == 3 && need[2]) ? Tensor(shape: trailing, repeating: 0) : nil
             if d > 0 {
                 withExtendedLifetime((g, xhat, rstd, gamma, dx, dgamma, dbeta)) {
                     layerNormGradKernel(g.storage.base, xhat.storage.base, rstd.storage.base, gamma?.storage.base,
                                         dx?.storage.base, dgamma?.storage.base, dbeta?.storage.base, rows: rows, d: d)
                 }
             }
-            return [dx, dgamma, dbeta].prefix(inputs.count).map { $0 }
+            return [dx, dgamma, dbeta].prefix(inputCount).map { $0 }
         }
     }
 
@@ -308,11 +309,12 @@ extension Variable {
         let y = try y4.reshaped([y4.shape[0], y4.shape[1], y4.shape[3]])
         let xShape = shape, wShape = weight.shape
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        let inputCount = inputs.count   // the VJP must not capture the variables (they hold the tape: a cycle)
         return .recording("conv1d", value: y, inputs: inputs) { g, need in
             let (dx, dw, db) = try Tensor.conv2dGradients(
                 x4, weight: w4, upstream: try g.reshaped(y4.shape), padding: (0, padding), mode: mode,
-                needX: need[0], needWeight: need[1], needBias: inputs.count == 3 && need[2])
-            return [try dx?.reshaped(xShape), try dw?.reshaped(wShape), db].prefix(inputs.count).map { $0 }
+                needX: need[0], needWeight: need[1], needBias: inputCount == 3 && need[2])
+            return [try dx?.reshaped(xShape), try dw?.reshaped(wShape), db].prefix(inputCount).map { $0 }
         }
     }
 
@@ -323,11 +325,12 @@ extension Variable {
         let pad = (padding.height, padding.width)
         let y = try Tensor.conv2dForward(x, weight: w, bias: bias?.value, padding: pad, mode: mode, operation: "conv2d")
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        let inputCount = inputs.count   // the VJP must not capture the variables (they hold the tape: a cycle)
         return .recording("conv2d", value: y, inputs: inputs) { g, need in
             let (dx, dw, db) = try Tensor.conv2dGradients(
                 x, weight: w, upstream: g, padding: pad, mode: mode,
-                needX: need[0], needWeight: need[1], needBias: inputs.count == 3 && need[2])
-            return [dx, dw, db].prefix(inputs.count).map { $0 }
+                needX: need[0], needWeight: need[1], needBias: inputCount == 3 && need[2])
+            return [dx, dw, db].prefix(inputCount).map { $0 }
         }
     }
 

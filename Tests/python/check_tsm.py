@@ -1,6 +1,6 @@
 """Python-side checks of an ns2d-dns reference and a tsm-rollout run.
 
-usage: check_tsm.py REFERENCE_RUN_DIR ROLLOUT_RUN_DIR EXECUTED_NOTEBOOK FIGURE_PNG
+usage: check_tsm.py REFERENCE_RUN_DIR ROLLOUT_RUN_DIR EXECUTED_NOTEBOOK FIGURE_PNG [TRAIN_RUN_DIR LEARNED_ROLLOUT_RUN_DIR]
 """
 import sys
 from pathlib import Path
@@ -29,5 +29,22 @@ check("rho is (run, time)", roll["rho"].dims == ("run", "time"))
 check("rollouts start on the reference (rho(0) > 0.9)", bool((roll["rho"].isel(time=0) > 0.9).all()), roll["rho"].isel(time=0).values)
 durations = roll["high_correlation_duration"].values
 check("the finer grid stays correlated at least as long", durations[1] >= durations[0], durations)
+check("rollout vorticity is (run, time, y, x) on the model grid",
+      roll["vorticity"].dims == ("run", "time", "y", "x") and roll["vorticity"].shape[2:] == (16, 16))
+# The model-grid run's first vorticity frame correlates with the reference exactly as rho(0) says.
+first = roll["vorticity"].isel(run=0, time=0).values.ravel()
+check("rho(0) is the Pearson correlation of the stored vorticity",
+      abs(np.corrcoef(first, ref["vorticity_16"].isel(time=0).values.ravel())[0, 1] - float(roll["rho"][0, 0])) < 1e-5)
+if len(sys.argv) > 6:
+    train_dir, learned_dir = map(Path, sys.argv[5:7])
+    train = xr.open_dataset(train_dir / "output.nc")
+    learned = xr.open_dataset(learned_dir / "output.nc")
+    check("training curve finite", bool(np.isfinite(train["loss"]).all()) and train.sizes["iteration"] == 30)
+    check("trained weights stored with the model configuration",
+          any(name.startswith("parameter.") for name in train.variables) and int(train.attrs["tsm_grid"]) == 16)
+    check("held-out loss went down", train.attrs["final_validation_loss"] < train.attrs["initial_validation_loss"],
+          (train.attrs["initial_validation_loss"], train.attrs["final_validation_loss"]))
+    check("learned rollout starts on the reference", float(learned["rho"][0, 0]) > 0.9, float(learned["rho"][0, 0]))
+    check("learned rollout stays finite", bool(np.isfinite(learned["vorticity"]).all()))
 check_notebook(notebook_path, figure_path)
 finish("tsm python-checks")

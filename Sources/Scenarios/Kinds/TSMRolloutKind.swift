@@ -66,6 +66,7 @@ public struct TSMRolloutKind: ScenarioKind {
         context.progress.begin("tsm-rollout '\(scenario.name)'")
         var rho: [[Double]] = []
         var durations: [Double] = []
+        var fields: [Double] = []
         for (index, r) in refinements.enumerated() {
             let grid = m * r
             var u = Array(try reference.read(Double.self, from: "u_\(grid)").prefix(grid * grid))
@@ -79,13 +80,14 @@ public struct TSMRolloutKind: ScenarioKind {
                 if k > 0 { for _ in 0..<steps { solver.step(u: &u, v: &v, dt: dt) } }
                 let omega = blockAverage(solver.vorticity(u: u, v: v), from: grid, to: m)
                 series.append(vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)])))
+                fields += omega
                 context.progress.update(fraction: (Double(index) + Double(k + 1) / Double(times.count)) / Double(refinements.count))
             }
             rho.append(series)
             durations.append(zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!)
         }
 
-        try write(rho: rho, durations: durations, grids: refinements.map { m * $0 }, times: times, scenario: scenario, context: context,
+        try write(rho: rho, vorticity: fields, durations: durations, grids: refinements.map { m * $0 }, times: times, scenario: scenario, context: context,
                   title: "Coarse finite-volume rollouts (\(interpolation.rawValue)) against \(path)",
                   comment: "Staggered finite volumes, \(interpolation.rawValue) convective interpolation, implicit diffusion, exact projection; initial state: the reference's face-averaged velocities at t = 0; finer runs are cell-averaged to \(m)x\(m) before correlating with the reference's cell averages.")
         var statistics: [(key: String, value: JSONValue)] = [("model", .string(interpolation.rawValue))]
@@ -129,8 +131,10 @@ public struct TSMRolloutKind: ScenarioKind {
         let u0 = Array(try reference.read(Double.self, from: "u_\(m)").prefix(m * m))
         let v0 = Array(try reference.read(Double.self, from: "v_\(m)").prefix(m * m))
         context.progress.begin("tsm-rollout '\(scenario.name)' (learned stencils)")
+        var fields: [Double] = []
         func correlation(_ state: [Double], _ k: Int) -> Double {
             let omega = model.solver.vorticity(u: Array(state[0..<(m * m)]), v: Array(state[(m * m)...]))
+            fields += omega
             return vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)]))
         }
         var series = [correlation(u0 + v0, 0)]
@@ -143,14 +147,14 @@ public struct TSMRolloutKind: ScenarioKind {
             context.progress.update(fraction: Double(step / steps) / Double(times.count - 1))
         }
         let duration = zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!
-        try write(rho: [series], durations: [duration], grids: [m], times: times, scenario: scenario, context: context,
+        try write(rho: [series], vorticity: fields, durations: [duration], grids: [m], times: times, scenario: scenario, context: context,
                   title: "Learned TSM rollout (\(p.string("model_file"))) against \(path)",
                   comment: "Staggered finite volumes with learned 4x4 convective stencils (CNN of \(c.depth) layers x \(c.width) channels, \(c.memorySize) HiPPO coefficients per face value, \(history) history frames), dt = \(c.timeStep); initial state: the reference's face-averaged velocities at t = 0.")
         return RunSummary(statistics: [("model", .string(c.memorySize > 0 ? "tsm" : "tsm-without-memory")),
                                        ("duration_\(m)", .number(duration - times[0]))])
     }
 
-    func write(rho: [[Double]], durations: [Double], grids: [Int], times: [Double], scenario: Scenario, context: RunContext,
+    func write(rho: [[Double]], vorticity: [Double], durations: [Double], grids: [Int], times: [Double], scenario: Scenario, context: RunContext,
                title: String, comment: String) throws {
         let p = scenario.parameters
         let dataset = try context.createOutput(
@@ -164,6 +168,16 @@ public struct TSMRolloutKind: ScenarioKind {
             "standard_name": "time", "long_name": "time since the reference's first record", "units": "1", "axis": "T",
         ])
         try dataset.defineVariable("run_grid", type: .int32, dimensions: ["run"], attributes: ["long_name": "grid of the rollout", "units": "1"])
+        let m = scenario.parameters.int("grid")
+        for (axis, name) in [("X", "x"), ("Y", "y")] {
+            try dataset.defineDimension(name, length: m)
+            try dataset.defineVariable(name, type: .float64, dimensions: [name], attributes: [
+                "long_name": .text("\(name) of the model-grid cell centre"), "units": "1", "axis": .text(axis),
+            ])
+        }
+        try dataset.defineVariable("vorticity", type: .float32, dimensions: ["run", "time", "y", "x"], attributes: [
+            "long_name": "vorticity of the rollout at the model grid (finer runs cell-averaged to it)", "units": "1",
+        ], compression: Compression(), chunkSizes: [1, 1, m, m])
         try dataset.defineVariable("rho", type: .float64, dimensions: ["run", "time"], attributes: [
             "long_name": "Pearson correlation of the rollout's vorticity with the reference, at the model grid", "units": "1",
         ])
@@ -173,6 +187,8 @@ public struct TSMRolloutKind: ScenarioKind {
         try dataset.write(times.map { $0 - times[0] }, to: "time")
         try dataset.write(grids.map { Int32($0) }, to: "run_grid")
         try dataset.write(rho.flatMap { $0 }, to: "rho")
+        try dataset.write(vorticity.map { Float($0) }, to: "vorticity")
+        for name in ["x", "y"] { try dataset.write((0..<m).map { (Double($0) + 0.5) * 2 * Double.pi / Double(m) }, to: name) }
         try dataset.write(durations.map { $0 - times[0] }, to: "high_correlation_duration")
         try dataset.close()
     }
