@@ -35,6 +35,12 @@ public struct ConvectiveStencilBasis: Sendable {
     /// Index offsets (di, dj) of the stencil points (the same for every family).
     public static let offsets: [(di: Int, dj: Int)] = (0..<16).map { (di: $0 % 4 - 1, dj: $0 / 4 - 1) }
 
+    /// Indices s of the four stencil points along each family's flux direction (q₋₁, q₀, q₁, q₂),
+    /// from which a classical ``FaceInterpolation`` computes the base value.
+    public static let alignedPoints: [(Int, Int, Int, Int)] = ConvectiveFluxFamily.allCases.map {
+        $0.alongX ? (4, 5, 6, 7) : (1, 5, 9, 13)
+    }
+
     /// `base[family][s]`: the central stencil.
     public let base: [[Double]]
     /// `nullSpace[family][s · 13 + r]`: orthonormal columns r of the constraint null space.

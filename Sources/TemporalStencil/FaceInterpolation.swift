@@ -21,4 +21,25 @@ public enum FaceInterpolation: String, Sendable, CaseIterable {
             return c + 0.5 * limited
         }
     }
+
+    /// The value and its partial derivatives with respect to `(q₋₁, q₀, q₁, q₂)` (the limiter's
+    /// kink at a sign change of the slopes gets the one-sided derivative of the flat branch).
+    @inlinable
+    public func valueAndPartials(_ qm1: Double, _ q0: Double, _ q1: Double, _ q2: Double,
+                                 velocity: Double) -> (value: Double, partials: (Double, Double, Double, Double)) {
+        switch self {
+        case .linear:
+            return (0.5 * (q0 + q1), (0, 0.5, 0.5, 0))
+        case .vanLeer:
+            let upwind = velocity >= 0
+            let (far, c, down) = upwind ? (qm1, q0, q1) : (q2, q1, q0)
+            let forward = down - c, backward = c - far
+            guard forward * backward > 0 else { return (c, upwind ? (0, 1, 0, 0) : (0, 0, 1, 0)) }
+            let sum = forward + backward
+            let dForward = backward * backward / (sum * sum), dBackward = forward * forward / (sum * sum)  // ½ ∂L/∂f, ½ ∂L/∂b
+            let value = c + forward * backward / sum
+            let (dFar, dCentre, dDown) = (-dBackward, 1 - dForward + dBackward, dForward)
+            return (value, upwind ? (dFar, dCentre, dDown, 0) : (0, dDown, dCentre, dFar))
+        }
+    }
 }

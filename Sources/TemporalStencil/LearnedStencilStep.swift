@@ -49,20 +49,24 @@ public struct StencilGeometry: Sendable {
 
 extension FiniteVolumeNavierStokes2D {
     /// One step with learned convective stencils: the convection of ``step(u:v:dt:)`` with each
-    /// flux point's advected value interpolated by the 4 × 4 stencil `w₀ + N c` of
-    /// ``ConvectiveStencilBasis``, then the same forcing, drag, implicit diffusion and projection.
+    /// flux point's advected value given by `scheme` (the classical interpolation from the four
+    /// points along the flux direction) plus the learned correction `Σ (N c)_s q_s` over the
+    /// 4 × 4 stencil of ``ConvectiveStencilBasis``, then the same forcing, drag, implicit
+    /// diffusion and projection. With the linear scheme the stencil is `w₀ + N c`; with zero
+    /// coordinates the step is the classical scheme's.
     ///
     /// - Parameters:
     ///   - state: `[u (m²), v (m²)]` at the staggered faces (row-major, `j·m + i`).
     ///   - coordinates: `[52, m, m]` stencil coordinates, family-major (13 per family).
     /// - Returns: the state after `dt`.
     public func step(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
-                     geometry: StencilGeometry, basis: ConvectiveStencilBasis, dt: Double) -> [Double] {
+                     geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                     dt: Double) -> [Double] {
         let cells = m * m
         precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == ConvectiveStencilBasis.channels * cells,
                      "learned step: shapes do not match the \(m)x\(m) grid")
         var tendency = [Double](repeating: 0, count: 2 * cells)
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis) { f, p, flux, _, _, _ in
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, scheme: scheme) { f, p, flux, _, _, _, _ in
             let target = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
             tendency[target] -= flux
             tendency[Int(geometry.downstream[f * cells + p])] += flux
@@ -85,7 +89,8 @@ extension FiniteVolumeNavierStokes2D {
     /// so their adjoints are themselves (applied in reverse order).
     public func stepGradient(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                              upstream: UnsafeBufferPointer<Double>, geometry: StencilGeometry,
-                             basis: ConvectiveStencilBasis, dt: Double) -> (state: [Double], coordinates: [Double]) {
+                             basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                             dt: Double) -> (state: [Double], coordinates: [Double]) {
         let cells = m * m, h = spacing
         var gu = Array(upstream[0..<cells]), gv = Array(upstream[cells..<(2 * cells)])
         project(u: &gu, v: &gv)
@@ -95,14 +100,17 @@ extension FiniteVolumeNavierStokes2D {
         var gState = gz.map { $0 * (1 - dt * drag) }
         var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
         let r = ConvectiveStencilBasis.freeCoordinates
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis) { f, p, _, advecting, advected, weights in
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, scheme: scheme) { f, p, _, advecting, advected, weights, partials in
             // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
             let own = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
             let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
             let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
             gState[Int(geometry.advecting0[f * cells + p])] += gAdvecting
             gState[Int(geometry.advecting1[f * cells + p])] += gAdvecting
-            let nullSpace = basis.nullSpace[f]
+            let nullSpace = basis.nullSpace[f], aligned = ConvectiveStencilBasis.alignedPoints[f]
+            for (s, d) in [(aligned.0, partials.0), (aligned.1, partials.1), (aligned.2, partials.2), (aligned.3, partials.3)] {
+                gState[Int(geometry.points[(f * 16 + s) * cells + p])] += gAdvected * d
+            }
             for s in 0..<16 {
                 let index = Int(geometry.points[(f * 16 + s) * cells + p])
                 gState[index] += gAdvected * weights[s]
@@ -116,25 +124,29 @@ extension FiniteVolumeNavierStokes2D {
     /// Index s of the stencil point at offset (0, 0): the momentum cell the flux point leaves.
     static func centreIndex(_ family: Int) -> Int { 5 }   // offsets (di, dj) = (s % 4 − 1, s / 4 − 1)
 
-    /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue, weights)`.
+    /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
+    /// correctionWeights, schemePartials)`. The advected value is the `scheme`'s value from the
+    /// four points along the flux direction plus the learned correction `Σ (N c)_s q_s`.
     func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
-                 geometry: StencilGeometry, basis: ConvectiveStencilBasis,
-                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>) -> Void) {
+                 geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation,
+                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double)) -> Void) {
         let cells = m * m, r = ConvectiveStencilBasis.freeCoordinates
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
             geometry.points.withUnsafeBufferPointer { points in
                 for f in 0..<4 {
-                    let base = basis.base[f], nullSpace = basis.nullSpace[f]
+                    let nullSpace = basis.nullSpace[f], aligned = ConvectiveStencilBasis.alignedPoints[f]
                     for p in 0..<cells {
-                        var advected = 0.0
+                        @inline(__always) func q(_ s: Int) -> Double { state[Int(points[(f * 16 + s) * cells + p])] }
+                        let advecting = 0.5 * (state[Int(geometry.advecting0[f * cells + p])] + state[Int(geometry.advecting1[f * cells + p])])
+                        var (advected, partials) = scheme.valueAndPartials(q(aligned.0), q(aligned.1), q(aligned.2), q(aligned.3),
+                                                                           velocity: advecting)
                         for s in 0..<16 {
-                            var w = base[s]
+                            var w = 0.0
                             for c in 0..<r { w += nullSpace[s * r + c] * coordinates[(f * r + c) * cells + p] }
                             weights[s] = w
-                            advected += w * state[Int(points[(f * 16 + s) * cells + p])]
+                            advected += w * q(s)
                         }
-                        let advecting = 0.5 * (state[Int(geometry.advecting0[f * cells + p])] + state[Int(geometry.advecting1[f * cells + p])])
-                        body(f, p, advecting * advected, advecting, advected, weights)
+                        body(f, p, advecting * advected, advecting, advected, weights, partials)
                     }
                 }
             }
@@ -146,7 +158,8 @@ extension Variable where Scalar == Double {
     /// The learned finite-volume step on the tape: `state` `[B, 2, m, m]` (u, v), `coordinates`
     /// `[B, 52, m, m]` (``ConvectiveStencilBasis``); returns the state after `dt`, `[B, 2, m, m]`.
     public static func learnedStep(_ state: Variable, coordinates: Variable, solver: FiniteVolumeNavierStokes2D,
-                                   geometry: StencilGeometry, basis: ConvectiveStencilBasis, dt: Double) throws -> Variable {
+                                   geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                                   dt: Double) throws -> Variable {
         let m = solver.m, cells = m * m, channels = ConvectiveStencilBasis.channels
         guard state.rank == 4, state.shape[1] == 2, state.shape[2] == m, state.shape[3] == m,
               coordinates.shape == [state.shape[0], channels, m, m] else {
@@ -162,7 +175,7 @@ extension Variable where Scalar == Double {
                 for b in 0..<batch {
                     next += solver.step(state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
                                         coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
-                                        geometry: geometry, basis: basis, dt: dt)
+                                        geometry: geometry, basis: basis, scheme: scheme, dt: dt)
                 }
             }
         }
@@ -179,7 +192,7 @@ extension Variable where Scalar == Double {
                                 state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
                                 coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
                                 upstream: UnsafeBufferPointer(rebasing: gs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
-                                geometry: geometry, basis: basis, dt: dt)
+                                geometry: geometry, basis: basis, scheme: scheme, dt: dt)
                             gx += dx
                             gc += dc
                         }

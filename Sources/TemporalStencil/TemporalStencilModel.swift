@@ -3,7 +3,9 @@ import Tensors
 /// The learned coarse solver of Temporal Stencil Modeling (Sun et al. 2023): at every step a
 /// periodic CNN reads the velocity and, per cell, a ``HiPPOMemory`` of the velocity's history,
 /// and outputs the coordinates of the 4 × 4 convective stencils (``ConvectiveStencilBasis``)
-/// the finite-volume step then uses (``FiniteVolumeNavierStokes2D/step(state:coordinates:geometry:basis:dt:)``).
+/// the finite-volume step then uses (``FiniteVolumeNavierStokes2D/step(state:coordinates:geometry:basis:scheme:dt:)``)
+/// as a learned correction to a classical interpolation (van Leer by default, so an untrained
+/// model is the classical baseline).
 /// With ``Configuration/memorySize`` 0 the CNN sees the current velocity only — Kochkov et al.'s
 /// learned interpolation, TSM's ablation without temporal features.
 ///
@@ -28,9 +30,13 @@ public struct TemporalStencilModel: Sendable {
         public var drag: Double
         public var forcingAmplitude: Double
         public var forcingWavenumber: Int
+        /// The classical interpolation the learned stencils correct (zero coordinates: this scheme).
+        public var baseScheme: FaceInterpolation
 
         public init(grid: Int, memorySize: Int, memoryStep: Double = 0.1, width: Int, depth: Int, timeStep: Double,
-                    viscosity: Double, drag: Double, forcingAmplitude: Double, forcingWavenumber: Int) {
+                    viscosity: Double, drag: Double, forcingAmplitude: Double, forcingWavenumber: Int,
+                    baseScheme: FaceInterpolation = .vanLeer) {
+            self.baseScheme = baseScheme
             self.grid = grid
             self.memorySize = memorySize
             self.memoryStep = memoryStep
@@ -59,7 +65,7 @@ public struct TemporalStencilModel: Sendable {
     let memoryInput: Tensor<Double>?
 
     /// A model with freshly initialised weights (Kaiming uniform; the output layer scaled by
-    /// 0.01, so training starts near the linear scheme).
+    /// 0.01, so training starts near the base scheme).
     public init(configuration c: Configuration, seed: UInt64) {
         precondition(c.depth >= 2 && c.width >= 1 && c.grid >= 4 && c.memorySize >= 0 && c.timeStep > 0,
                      "TemporalStencilModel: bad configuration \(c)")
@@ -131,7 +137,7 @@ public struct TemporalStencilModel: Sendable {
                      parameters p: ParameterVariables<Double>) throws -> (state: Variable<Double>, memory: Variable<Double>?) {
         let coordinates = try stencilCoordinates(state: state, memory: memory, parameters: p)
         let next = try Variable.learnedStep(state, coordinates: coordinates, solver: solver, geometry: geometry, basis: basis,
-                                            dt: configuration.timeStep)
+                                            scheme: configuration.baseScheme, dt: configuration.timeStep)
         return (next, try memory.map { try advanceMemory($0, with: next) })
     }
 

@@ -22,6 +22,8 @@ public struct TSMTrainKind: ScenarioKind {
                       summary: "ns2d-dns output recorded every model time step, with u_<grid>, v_<grid>"),
         ParameterSpec("grid", .integer(4...1024), default: .integer(32), summary: "model grid m (TSM: 64)"),
         ParameterSpec("memory_size", .integer(0...256), default: .integer(8), summary: "HiPPO coefficients per face value (0: no memory, the ablation; TSM: up to 256)"),
+        ParameterSpec("base_scheme", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
+                      summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
         ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
         ParameterSpec("unroll", .integer(1...1024), default: .integer(16), summary: "steps rolled out per training window (TSM: 32)"),
         ParameterSpec("width", .integer(1...1024), default: .integer(32), summary: "channels of the hidden convolutions (TSM: 256)"),
@@ -51,7 +53,8 @@ public struct TSMTrainKind: ScenarioKind {
         }
         let configuration = TemporalStencilModel.Configuration(
             grid: m, memorySize: p.int("memory_size"), width: p.int("width"), depth: p.int("depth"), timeStep: dt,
-            viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber)
+            viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber,
+            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!)
         var model = TemporalStencilModel(configuration: configuration, seed: UInt64(scenario.seed))
         var optimizer = Adam<Double>(schedule: .cosine(peak: p.double("learning_rate"), totalSteps: iterations,
                                                        warmupSteps: p.int("warmup"), final: p.double("learning_rate") * 0.01))
@@ -61,6 +64,7 @@ public struct TSMTrainKind: ScenarioKind {
             try model.unrolledLoss(validation, parameters: model.parameters.constants).value.scalar!
         }
 
+        let classicalValidation = Self.classicalLoss(validation, configuration: configuration)
         var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
         var initialValidation = Double.nan
         if context.isResuming {
@@ -119,12 +123,14 @@ public struct TSMTrainKind: ScenarioKind {
         try Self.defineCurve(in: dataset, count: losses.count)
         try dataset.setAttribute("initial_validation_loss", .float64([initialValidation]))
         try dataset.setAttribute("final_validation_loss", .float64([finalValidation]))
+        try dataset.setAttribute("classical_validation_loss", .float64([classicalValidation]))
         try model.write(to: dataset, history: history)
         try Self.writeCurve(losses, norms, rates, to: dataset)
         let statistics: [(key: String, value: JSONValue)] = [
             ("iterations", .integer(Int64(iterations))), ("time_step", .number(dt)),
             ("parameter_count", .integer(Int64(model.parameters.scalarCount))),
             ("initial_validation_loss", .number(initialValidation)), ("final_validation_loss", .number(finalValidation)),
+            ("classical_validation_loss", .number(classicalValidation)),
             ("final_training_loss", .number(losses.suffix(20).reduce(0, +) / Double(max(1, min(20, losses.count))))),
             ("training_seconds", .number((seconds * 10).rounded() / 10)),
         ]
@@ -132,6 +138,24 @@ public struct TSMTrainKind: ScenarioKind {
         try dataset.close()
         context.removeCheckpoint()
         return RunSummary(statistics: statistics)
+    }
+
+    /// The same held-out loss for the classical scheme the model corrects (its yardstick).
+    static func classicalLoss(_ batch: UnrolledBatch, configuration c: TemporalStencilModel.Configuration) -> Double {
+        let m = c.grid, cells = m * m, windows = batch.targets[0].shape[0]
+        let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: c.viscosity, drag: c.drag, forcingAmplitude: c.forcingAmplitude,
+                                                forcingWavenumber: c.forcingWavenumber, interpolation: c.baseScheme)
+        var total = 0.0
+        for w in 0..<windows {
+            let start = batch.history.last!
+            var u = Array(start[(w * 2 * cells)..<(w * 2 * cells + cells)]), v = Array(start[(w * 2 * cells + cells)..<((w + 1) * 2 * cells)])
+            for target in batch.targets {
+                solver.step(u: &u, v: &v, dt: c.timeStep)
+                let reference = target.scalars[(w * 2 * cells)..<((w + 1) * 2 * cells)]
+                total += zip(u + v, reference).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            }
+        }
+        return total / Double(windows * batch.targets.count * 2 * cells)
     }
 
     static func defineCurve(in dataset: Dataset, count: Int) throws {
