@@ -105,3 +105,22 @@ public struct ConvectiveStencilBasis: Sendable {
         }
     }
 }
+
+/// How the learned coordinates enter the convective interpolation at a flux point.
+public struct StencilCorrection: Sendable, Equatable {
+    /// The classical interpolation from the four points along the flux direction; the learned
+    /// stencil `Σ (N c)_s q_s` is added to it.
+    public var baseScheme: FaceInterpolation
+    /// Clamp the corrected value between the two cells the flux point separates (no new
+    /// extrema along the flux direction, as a limiter does); both classical schemes already
+    /// satisfy this, so it only restricts the learned part.
+    public var bounded: Bool
+
+    public init(baseScheme: FaceInterpolation, bounded: Bool) {
+        self.baseScheme = baseScheme
+        self.bounded = bounded
+    }
+
+    /// The plain learned stencil `w₀ + N c` (linear base, no clamp).
+    public static let unbounded = StencilCorrection(baseScheme: .linear, bounded: false)
+}

@@ -60,13 +60,13 @@ extension FiniteVolumeNavierStokes2D {
     ///   - coordinates: `[52, m, m]` stencil coordinates, family-major (13 per family).
     /// - Returns: the state after `dt`.
     public func step(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
-                     geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                     geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection = .unbounded,
                      dt: Double) -> [Double] {
         let cells = m * m
         precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == ConvectiveStencilBasis.channels * cells,
                      "learned step: shapes do not match the \(m)x\(m) grid")
         var tendency = [Double](repeating: 0, count: 2 * cells)
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, scheme: scheme) { f, p, flux, _, _, _, _ in
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _ in
             let target = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
             tendency[target] -= flux
             tendency[Int(geometry.downstream[f * cells + p])] += flux
@@ -89,7 +89,7 @@ extension FiniteVolumeNavierStokes2D {
     /// so their adjoints are themselves (applied in reverse order).
     public func stepGradient(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                              upstream: UnsafeBufferPointer<Double>, geometry: StencilGeometry,
-                             basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                             basis: ConvectiveStencilBasis, correction: StencilCorrection = .unbounded,
                              dt: Double) -> (state: [Double], coordinates: [Double]) {
         let cells = m * m, h = spacing
         var gu = Array(upstream[0..<cells]), gv = Array(upstream[cells..<(2 * cells)])
@@ -100,7 +100,7 @@ extension FiniteVolumeNavierStokes2D {
         var gState = gz.map { $0 * (1 - dt * drag) }
         var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
         let r = ConvectiveStencilBasis.freeCoordinates
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, scheme: scheme) { f, p, _, advecting, advected, weights, partials in
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, corrected in
             // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
             let own = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
             let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
@@ -114,6 +114,7 @@ extension FiniteVolumeNavierStokes2D {
             for s in 0..<16 {
                 let index = Int(geometry.points[(f * 16 + s) * cells + p])
                 gState[index] += gAdvected * weights[s]
+                guard corrected else { continue }   // clamped: the value does not depend on the coordinates
                 let gWeight = gAdvected * state[index]
                 for c in 0..<r { gCoordinates[(f * r + c) * cells + p] += nullSpace[s * r + c] * gWeight }
             }
@@ -125,12 +126,15 @@ extension FiniteVolumeNavierStokes2D {
     static func centreIndex(_ family: Int) -> Int { 5 }   // offsets (di, dj) = (s % 4 − 1, s / 4 − 1)
 
     /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
-    /// correctionWeights, schemePartials)`. The advected value is the `scheme`'s value from the
-    /// four points along the flux direction plus the learned correction `Σ (N c)_s q_s`.
+    /// correctionWeights, schemePartials, corrected)`. The advected value is the base scheme's
+    /// value from the four points along the flux direction plus the learned correction
+    /// `Σ (N c)_s q_s`; when ``StencilCorrection/bounded`` clamps it to a neighbour, the
+    /// weights are zero, the partials pick that neighbour and `corrected` is false.
     func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
-                 geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation,
-                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double)) -> Void) {
+                 geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection,
+                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double), Bool) -> Void) {
         let cells = m * m, r = ConvectiveStencilBasis.freeCoordinates
+        let scheme = correction.baseScheme
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
             geometry.points.withUnsafeBufferPointer { points in
                 for f in 0..<4 {
@@ -146,7 +150,19 @@ extension FiniteVolumeNavierStokes2D {
                             weights[s] = w
                             advected += w * q(s)
                         }
-                        body(f, p, advecting * advected, advecting, advected, weights, partials)
+                        var corrected = true
+                        if correction.bounded {
+                            let (left, right) = (q(aligned.1), q(aligned.2))
+                            let low = Swift.min(left, right), high = Swift.max(left, right)
+                            if advected < low || advected > high {
+                                let takeLeft = (advected < low) == (left <= right)
+                                advected = takeLeft ? left : right
+                                partials = takeLeft ? (0, 1, 0, 0) : (0, 0, 1, 0)
+                                for s in 0..<16 { weights[s] = 0 }
+                                corrected = false
+                            }
+                        }
+                        body(f, p, advecting * advected, advecting, advected, weights, partials, corrected)
                     }
                 }
             }
@@ -158,7 +174,7 @@ extension Variable where Scalar == Double {
     /// The learned finite-volume step on the tape: `state` `[B, 2, m, m]` (u, v), `coordinates`
     /// `[B, 52, m, m]` (``ConvectiveStencilBasis``); returns the state after `dt`, `[B, 2, m, m]`.
     public static func learnedStep(_ state: Variable, coordinates: Variable, solver: FiniteVolumeNavierStokes2D,
-                                   geometry: StencilGeometry, basis: ConvectiveStencilBasis, scheme: FaceInterpolation = .linear,
+                                   geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection = .unbounded,
                                    dt: Double) throws -> Variable {
         let m = solver.m, cells = m * m, channels = ConvectiveStencilBasis.channels
         guard state.rank == 4, state.shape[1] == 2, state.shape[2] == m, state.shape[3] == m,
@@ -175,7 +191,7 @@ extension Variable where Scalar == Double {
                 for b in 0..<batch {
                     next += solver.step(state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
                                         coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
-                                        geometry: geometry, basis: basis, scheme: scheme, dt: dt)
+                                        geometry: geometry, basis: basis, correction: correction, dt: dt)
                 }
             }
         }
@@ -192,7 +208,7 @@ extension Variable where Scalar == Double {
                                 state: UnsafeBufferPointer(rebasing: xs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
                                 coordinates: UnsafeBufferPointer(rebasing: cs[(b * channels * cells)..<((b + 1) * channels * cells)]),
                                 upstream: UnsafeBufferPointer(rebasing: gs[(b * 2 * cells)..<((b + 1) * 2 * cells)]),
-                                geometry: geometry, basis: basis, scheme: scheme, dt: dt)
+                                geometry: geometry, basis: basis, correction: correction, dt: dt)
                             gx += dx
                             gc += dc
                         }

@@ -10,17 +10,17 @@ public struct ModelFileError: Error, CustomStringConvertible {
 extension TemporalStencilModel {
     /// The configuration attributes a model file carries (all numbers).
     static let configurationKeys = ["grid", "memory_size", "memory_step", "width", "depth", "time_step", "viscosity", "drag",
-                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme"]
+                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme", "bounded"]
 
     /// Writes the configuration (global attributes `tsm_<key>`; `tsm_base_scheme` is the index of
-    /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer) and the weights (``Checkpoint``
+    /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer; `tsm_bounded` 1 or 0) and the weights (``Checkpoint``
     /// variables `parameter.*`) into a dataset being defined; `history` is the number of input
     /// frames the model was trained with.
     public func write(to dataset: Dataset, history: Int) throws {
         let c = configuration
         let values: [Double] = [Double(c.grid), Double(c.memorySize), c.memoryStep, Double(c.width), Double(c.depth), c.timeStep,
                                 c.viscosity, c.drag, c.forcingAmplitude, Double(c.forcingWavenumber), Double(history),
-                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!)]
+                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!), c.bounded ? 1 : 0]
         for (key, value) in zip(Self.configurationKeys, values) { try dataset.setAttribute("tsm_\(key)", .float64([value])) }
         try Checkpoint.write(parameters, to: dataset)
     }
@@ -40,7 +40,8 @@ extension TemporalStencilModel {
             width: Int(values["width"]!), depth: Int(values["depth"]!), timeStep: values["time_step"]!,
             viscosity: values["viscosity"]!, drag: values["drag"]!, forcingAmplitude: values["forcing_amplitude"]!,
             forcingWavenumber: Int(values["forcing_wavenumber"]!),
-            baseScheme: FaceInterpolation.allCases[min(max(Int(values["base_scheme"]!), 0), FaceInterpolation.allCases.count - 1)])
+            baseScheme: FaceInterpolation.allCases[min(max(Int(values["base_scheme"]!), 0), FaceInterpolation.allCases.count - 1)],
+            bounded: values["bounded"]! != 0)
         guard configuration.grid >= 4, configuration.depth >= 2, configuration.width >= 1, configuration.memorySize >= 0,
               configuration.timeStep > 0 else {
             throw ModelFileError(message: "\(dataset.path) holds an invalid TSM configuration \(values)")

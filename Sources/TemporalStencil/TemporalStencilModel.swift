@@ -3,7 +3,7 @@ import Tensors
 /// The learned coarse solver of Temporal Stencil Modeling (Sun et al. 2023): at every step a
 /// periodic CNN reads the velocity and, per cell, a ``HiPPOMemory`` of the velocity's history,
 /// and outputs the coordinates of the 4 × 4 convective stencils (``ConvectiveStencilBasis``)
-/// the finite-volume step then uses (``FiniteVolumeNavierStokes2D/step(state:coordinates:geometry:basis:scheme:dt:)``)
+/// the finite-volume step then uses (``FiniteVolumeNavierStokes2D/step(state:coordinates:geometry:basis:correction:dt:)``)
 /// as a learned correction to a classical interpolation (van Leer by default, so an untrained
 /// model is the classical baseline).
 /// With ``Configuration/memorySize`` 0 the CNN sees the current velocity only — Kochkov et al.'s
@@ -32,11 +32,14 @@ public struct TemporalStencilModel: Sendable {
         public var forcingWavenumber: Int
         /// The classical interpolation the learned stencils correct (zero coordinates: this scheme).
         public var baseScheme: FaceInterpolation
+        /// Whether the corrected value is clamped between the two cells of its flux point.
+        public var bounded: Bool
 
         public init(grid: Int, memorySize: Int, memoryStep: Double = 0.1, width: Int, depth: Int, timeStep: Double,
                     viscosity: Double, drag: Double, forcingAmplitude: Double, forcingWavenumber: Int,
-                    baseScheme: FaceInterpolation = .vanLeer) {
+                    baseScheme: FaceInterpolation = .vanLeer, bounded: Bool = true) {
             self.baseScheme = baseScheme
+            self.bounded = bounded
             self.grid = grid
             self.memorySize = memorySize
             self.memoryStep = memoryStep
@@ -137,7 +140,8 @@ public struct TemporalStencilModel: Sendable {
                      parameters p: ParameterVariables<Double>) throws -> (state: Variable<Double>, memory: Variable<Double>?) {
         let coordinates = try stencilCoordinates(state: state, memory: memory, parameters: p)
         let next = try Variable.learnedStep(state, coordinates: coordinates, solver: solver, geometry: geometry, basis: basis,
-                                            scheme: configuration.baseScheme, dt: configuration.timeStep)
+                                            correction: StencilCorrection(baseScheme: configuration.baseScheme, bounded: configuration.bounded),
+                                            dt: configuration.timeStep)
         return (next, try memory.map { try advanceMemory($0, with: next) })
     }
 

@@ -55,7 +55,7 @@ import TemporalStencil
         let learned = state.withUnsafeBufferPointer { s in
             zeros.withUnsafeBufferPointer { c in
                 solver.step(state: s, coordinates: c, geometry: StencilGeometry(m: m), basis: ConvectiveStencilBasis(),
-                            scheme: scheme, dt: 0.05)
+                            correction: StencilCorrection(baseScheme: scheme, bounded: true), dt: 0.05)
             }
         }
         let difference = zip(learned, u + v).map { abs($0 - $1) }.max()!
@@ -63,7 +63,8 @@ import TemporalStencil
         #expect(solver.maximumDivergence(u: Array(learned[0..<(m * m)]), v: Array(learned[(m * m)...])) < 1e-12)
     }
 
-    @Test(arguments: FaceInterpolation.allCases) func gradientMatchesFiniteDifferences(scheme: FaceInterpolation) throws {
+    @Test(arguments: [StencilCorrection.unbounded, .init(baseScheme: .vanLeer, bounded: false), .init(baseScheme: .vanLeer, bounded: true)])
+    func gradientMatchesFiniteDifferences(correction: StencilCorrection) throws {
         let m = 6, dt = 0.07
         let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.02, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 1,
                                                 interpolation: .linear)
@@ -73,12 +74,12 @@ import TemporalStencil
         let c = try Tensor(shape: [2, 52, m, m], scalars: (0..<(2 * 52 * m * m)).map { _ in 0.3 * (Double.random(in: 0..<1, using: &rng) - 0.5) })
         let probe = try Tensor(shape: [2, 2, m, m], scalars: (0..<(4 * m * m)).map { _ in Double.random(in: 0..<1, using: &rng) - 0.5 })
         func loss(_ x: Tensor<Double>, _ c: Tensor<Double>) throws -> Double {
-            let y = try Variable.learnedStep(Variable(x), coordinates: Variable(c), solver: solver, geometry: geometry, basis: basis, scheme: scheme, dt: dt)
+            let y = try Variable.learnedStep(Variable(x), coordinates: Variable(c), solver: solver, geometry: geometry, basis: basis, correction: correction, dt: dt)
             return try (y.value * probe).sum().scalar!
         }
         let tape = Tape<Double>()
         let xv = tape.variable(x), cv = tape.variable(c)
-        let y = try Variable.learnedStep(xv, coordinates: cv, solver: solver, geometry: geometry, basis: basis, scheme: scheme, dt: dt)
+        let y = try Variable.learnedStep(xv, coordinates: cv, solver: solver, geometry: geometry, basis: basis, correction: correction, dt: dt)
         let gradients = try (y * Variable(probe)).sum().backward()
         let gx = gradients[xv].scalars, gc = gradients[cv].scalars
         let eps = 1e-6
@@ -140,7 +141,7 @@ import TemporalStencil
         let data = ReferenceTrajectories(grid: m, trajectories: trajectories)
         var model = TemporalStencilModel(configuration: .init(grid: m, memorySize: memorySize, width: 8, depth: 3, timeStep: dt,
                                                               viscosity: 0.005, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
-                                                              baseScheme: .linear), seed: 1)
+                                                              baseScheme: .linear, bounded: false), seed: 1)
         let starts = data.windowStarts(history: 4, unroll: 4)
         #expect(starts.count == 2 * 7)
         let evaluation = try data.batch(starts: starts, history: 4, unroll: 4)

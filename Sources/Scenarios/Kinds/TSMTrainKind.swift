@@ -24,6 +24,8 @@ public struct TSMTrainKind: ScenarioKind {
         ParameterSpec("memory_size", .integer(0...256), default: .integer(8), summary: "HiPPO coefficients per face value (0: no memory, the ablation; TSM: up to 256)"),
         ParameterSpec("base_scheme", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
                       summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
+        ParameterSpec("bounded", .boolean, default: .bool(true),
+                      summary: "clamp each corrected face value between the two cells it separates (stable long rollouts)"),
         ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
         ParameterSpec("unroll", .integer(1...1024), default: .integer(16), summary: "steps rolled out per training window (TSM: 32)"),
         ParameterSpec("width", .integer(1...1024), default: .integer(32), summary: "channels of the hidden convolutions (TSM: 256)"),
@@ -54,7 +56,7 @@ public struct TSMTrainKind: ScenarioKind {
         let configuration = TemporalStencilModel.Configuration(
             grid: m, memorySize: p.int("memory_size"), width: p.int("width"), depth: p.int("depth"), timeStep: dt,
             viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber,
-            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!)
+            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!, bounded: p.bool("bounded"))
         var model = TemporalStencilModel(configuration: configuration, seed: UInt64(scenario.seed))
         var optimizer = Adam<Double>(schedule: .cosine(peak: p.double("learning_rate"), totalSteps: iterations,
                                                        warmupSteps: p.int("warmup"), final: p.double("learning_rate") * 0.01))
