@@ -128,8 +128,8 @@ extension FiniteVolumeNavierStokes2D {
     /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
     /// correctionWeights, schemePartials, corrected)`. The advected value is the base scheme's
     /// value from the four points along the flux direction plus the learned correction
-    /// `Σ (N c)_s q_s`; when ``StencilCorrection/bounded`` clamps it to a neighbour, the
-    /// weights are zero, the partials pick that neighbour and `corrected` is false.
+    /// `Σ (N c)_s q_s`; when ``StencilCorrection/bounded`` clamps it to the TVD region, the
+    /// weights are zero, the partials are those of the bound and `corrected` is false.
     func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                  geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection,
                  _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double), Bool) -> Void) {
@@ -152,12 +152,27 @@ extension FiniteVolumeNavierStokes2D {
                         }
                         var corrected = true
                         if correction.bounded {
-                            let (left, right) = (q(aligned.1), q(aligned.2))
-                            let low = Swift.min(left, right), high = Swift.max(left, right)
+                            // Sweby's TVD region around the upwind cell c: q − c between 0 and
+                            // minmod(down − c, c − far); a local extremum (slopes of opposite sign) allows only c.
+                            let upwind = advecting >= 0
+                            let (far, centre, down) = upwind ? (q(aligned.0), q(aligned.1), q(aligned.2))
+                                                             : (q(aligned.3), q(aligned.2), q(aligned.1))
+                            let forward = down - centre, backward = centre - far
+                            let monotone = forward * backward > 0
+                            let limitIsDown = Swift.abs(forward) <= Swift.abs(backward)
+                            let limit = !monotone ? centre : (limitIsDown ? down : 2 * centre - far)
+                            let low = Swift.min(centre, limit), high = Swift.max(centre, limit)
                             if advected < low || advected > high {
-                                let takeLeft = (advected < low) == (left <= right)
-                                advected = takeLeft ? left : right
-                                partials = takeLeft ? (0, 1, 0, 0) : (0, 0, 1, 0)
+                                let toCentre = !monotone || (advected < low) == (centre <= limit)
+                                advected = toCentre ? centre : limit
+                                // Partials in (q₋₁, q₀, q₁, q₂) order: upwind (far, c, down) = (0, 1, 2), else (3, 2, 1).
+                                if toCentre {
+                                    partials = upwind ? (0, 1, 0, 0) : (0, 0, 1, 0)
+                                } else if limitIsDown {
+                                    partials = upwind ? (0, 0, 1, 0) : (0, 1, 0, 0)
+                                } else {
+                                    partials = upwind ? (-1, 2, 0, 0) : (0, 0, 2, -1)
+                                }
                                 for s in 0..<16 { weights[s] = 0 }
                                 corrected = false
                             }

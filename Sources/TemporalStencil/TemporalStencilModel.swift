@@ -32,7 +32,7 @@ public struct TemporalStencilModel: Sendable {
         public var forcingWavenumber: Int
         /// The classical interpolation the learned stencils correct (zero coordinates: this scheme).
         public var baseScheme: FaceInterpolation
-        /// Whether the corrected value is clamped between the two cells of its flux point.
+        /// Whether the corrected value is clamped to the TVD region (``StencilCorrection/bounded``).
         public var bounded: Bool
 
         public init(grid: Int, memorySize: Int, memoryStep: Double = 0.1, width: Int, depth: Int, timeStep: Double,

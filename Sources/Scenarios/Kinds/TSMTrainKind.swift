@@ -25,7 +25,7 @@ public struct TSMTrainKind: ScenarioKind {
         ParameterSpec("base_scheme", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
                       summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
         ParameterSpec("bounded", .boolean, default: .bool(true),
-                      summary: "clamp each corrected face value between the two cells it separates (stable long rollouts)"),
+                      summary: "clamp each corrected face value to the TVD (Sweby) region of its upwind cell: a learned flux limiter, stable in long rollouts"),
         ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
         ParameterSpec("unroll", .integer(1...1024), default: .integer(16), summary: "steps rolled out per training window (TSM: 32)"),
         ParameterSpec("width", .integer(1...1024), default: .integer(32), summary: "channels of the hidden convolutions (TSM: 256)"),
