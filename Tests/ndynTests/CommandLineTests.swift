@@ -132,3 +132,17 @@ import TestSupport
         #expect(try CLI.run(["info", empty]).stderr.contains("the file is empty"))
     }
 }
+
+/// Every scenario file shipped in `Scenarios/` validates (a renamed parameter or a bad sweep in
+/// one of them would otherwise surface only when a user runs it).
+@Suite struct ShippedScenarioTests {
+    @Test func everyShippedScenarioValidates() throws {
+        let folder = CLI.repository.appendingPathComponent("Scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 20)
+        for file in files {
+            let result = try CLI.run(["validate", folder.appendingPathComponent(file).path])
+            #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+    }
+}
