@@ -111,11 +111,13 @@ public struct StencilCorrection: Sendable, Equatable {
     /// The classical interpolation from the four points along the flux direction; the learned
     /// stencil `Σ (N c)_s q_s` is added to it.
     public var baseScheme: FaceInterpolation
-    /// Clamp the corrected value to Sweby's TVD region of the upwind cell c (far, c, down along
+    /// Keep the corrected value in Sweby's TVD region of the upwind cell c (far, c, down along
     /// the flow): between c and c + minmod(down − c, c − far), and exactly c at a local extremum,
-    /// so the learned part acts as a learned flux limiter. Van Leer satisfies this; the linear
-    /// scheme does not (it is clamped too). Unbounded corrections trained on short unrolls
-    /// blew up in long rollouts, as the linear scheme does at 32².
+    /// so the learned part acts as a learned flux limiter. The correction saturates smoothly,
+    /// `base + room·tanh(correction/room)` with `room` the distance from the base value to the
+    /// region's end it points to, so gradients never vanish inside the region. Van Leer lies in
+    /// the region; unbounded corrections trained on short unrolls blew up in long rollouts, as
+    /// the linear scheme does at 32².
     public var bounded: Bool
 
     public init(baseScheme: FaceInterpolation, bounded: Bool) {

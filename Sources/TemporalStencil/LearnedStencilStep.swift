@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// Neighbour tables of the learned convection on an `m × m` staggered grid (see
@@ -100,7 +101,7 @@ extension FiniteVolumeNavierStokes2D {
         var gState = gz.map { $0 * (1 - dt * drag) }
         var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
         let r = ConvectiveStencilBasis.freeCoordinates
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, corrected in
+        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, scale in
             // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
             let own = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
             let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
@@ -114,8 +115,7 @@ extension FiniteVolumeNavierStokes2D {
             for s in 0..<16 {
                 let index = Int(geometry.points[(f * 16 + s) * cells + p])
                 gState[index] += gAdvected * weights[s]
-                guard corrected else { continue }   // clamped: the value does not depend on the coordinates
-                let gWeight = gAdvected * state[index]
+                let gWeight = gAdvected * scale * state[index]
                 for c in 0..<r { gCoordinates[(f * r + c) * cells + p] += nullSpace[s * r + c] * gWeight }
             }
         }
@@ -126,15 +126,16 @@ extension FiniteVolumeNavierStokes2D {
     static func centreIndex(_ family: Int) -> Int { 5 }   // offsets (di, dj) = (s % 4 − 1, s / 4 − 1)
 
     /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
-    /// correctionWeights, schemePartials, corrected)`. The advected value is the base scheme's
-    /// value from the four points along the flux direction plus the learned correction
-    /// `Σ (N c)_s q_s`; when ``StencilCorrection/bounded`` clamps it to the TVD region, the
-    /// weights are zero, the partials are those of the bound and `corrected` is false.
+    /// correctionWeights, basePartials, correctionSlope)`. The advected value is the base
+    /// scheme's value from the four points along the flux direction plus the learned correction
+    /// `Σ (N c)_s q_s`, which ``StencilCorrection/bounded`` saturates smoothly inside the TVD
+    /// region. `correctionWeights` are the stencil weights times the slope of that saturation;
+    /// `basePartials` are the derivatives through the base value and the region's bounds.
     func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                  geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection,
-                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double), Bool) -> Void) {
+                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double), Double) -> Void) {
         let cells = m * m, r = ConvectiveStencilBasis.freeCoordinates
-        let scheme = correction.baseScheme
+        let scheme = correction.baseScheme, bounded = correction.bounded
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
             geometry.points.withUnsafeBufferPointer { points in
                 for f in 0..<4 {
@@ -144,14 +145,15 @@ extension FiniteVolumeNavierStokes2D {
                         let advecting = 0.5 * (state[Int(geometry.advecting0[f * cells + p])] + state[Int(geometry.advecting1[f * cells + p])])
                         var (advected, partials) = scheme.valueAndPartials(q(aligned.0), q(aligned.1), q(aligned.2), q(aligned.3),
                                                                            velocity: advecting)
+                        var correction = 0.0
                         for s in 0..<16 {
                             var w = 0.0
                             for c in 0..<r { w += nullSpace[s * r + c] * coordinates[(f * r + c) * cells + p] }
                             weights[s] = w
-                            advected += w * q(s)
+                            correction += w * q(s)
                         }
-                        var corrected = true
-                        if correction.bounded {
+                        var scale = 1.0   // ∂(advected value)/∂(correction)
+                        if bounded {
                             // Sweby's TVD region around the upwind cell c: q − c between 0 and
                             // minmod(down − c, c − far); a local extremum (slopes of opposite sign) allows only c.
                             let upwind = advecting >= 0
@@ -161,23 +163,36 @@ extension FiniteVolumeNavierStokes2D {
                             let monotone = forward * backward > 0
                             let limitIsDown = Swift.abs(forward) <= Swift.abs(backward)
                             let limit = !monotone ? centre : (limitIsDown ? down : 2 * centre - far)
-                            let low = Swift.min(centre, limit), high = Swift.max(centre, limit)
-                            if advected < low || advected > high {
-                                let toCentre = !monotone || (advected < low) == (centre <= limit)
-                                advected = toCentre ? centre : limit
-                                // Partials in (q₋₁, q₀, q₁, q₂) order: upwind (far, c, down) = (0, 1, 2), else (3, 2, 1).
-                                if toCentre {
-                                    partials = upwind ? (0, 1, 0, 0) : (0, 0, 1, 0)
-                                } else if limitIsDown {
-                                    partials = upwind ? (0, 0, 1, 0) : (0, 1, 0, 0)
-                                } else {
-                                    partials = upwind ? (-1, 2, 0, 0) : (0, 0, 2, -1)
-                                }
-                                for s in 0..<16 { weights[s] = 0 }
-                                corrected = false
+                            // The bound on the side the correction points to, and its partials in (q₋₁, q₀, q₁, q₂) order.
+                            let towardsHigh = correction >= 0
+                            let boundIsCentre = (centre >= limit) == towardsHigh || !monotone
+                            let bound = boundIsCentre ? centre : limit
+                            let boundPartials: (Double, Double, Double, Double)
+                            if boundIsCentre {
+                                boundPartials = upwind ? (0, 1, 0, 0) : (0, 0, 1, 0)
+                            } else if limitIsDown {
+                                boundPartials = upwind ? (0, 0, 1, 0) : (0, 1, 0, 0)
+                            } else {
+                                boundPartials = upwind ? (-1, 2, 0, 0) : (0, 0, 2, -1)
                             }
+                            // Smooth saturation towards the bound: q = base + room·tanh(correction/room)
+                            // (slope 1 at zero correction, never past the bound, gradients everywhere inside).
+                            let room = Swift.abs(bound - advected)
+                            if room > 1e-12 * (1 + Swift.abs(advected)) && (bound - advected >= 0) == towardsHigh {
+                                let t = Swift.abs(correction) / room, tanhT = tanh(t)
+                                let g = tanhT - t * (1 - tanhT * tanhT)   // ∂q/∂room
+                                advected += (towardsHigh ? 1 : -1) * room * tanhT
+                                scale = 1 - tanhT * tanhT
+                                partials = ((1 - g) * partials.0 + g * boundPartials.0, (1 - g) * partials.1 + g * boundPartials.1,
+                                            (1 - g) * partials.2 + g * boundPartials.2, (1 - g) * partials.3 + g * boundPartials.3)
+                            } else {
+                                scale = 0   // no room on that side (e.g. a local extremum): the base value stays
+                            }
+                        } else {
+                            advected += correction
                         }
-                        body(f, p, advecting * advected, advecting, advected, weights, partials, corrected)
+                        for s in 0..<16 { weights[s] *= scale }
+                        body(f, p, advecting * advected, advecting, advected, weights, partials, scale)
                     }
                 }
             }
