@@ -63,6 +63,18 @@ public struct HiPPOMemory: Sendable, Equatable {
         return (matrix, input)
     }
 
+    /// The fixed point for a constant input 1, `−A⁻¹B` (the same for the bilinear update): the
+    /// memory of a signal that never changed is this vector times the signal.
+    public var steadyState: [Double] {
+        var c = [Double](repeating: 0, count: size)
+        var prefix = 0.0
+        for i in 0..<size {   // (L + aI) c = b·1, L lower triangular of ones
+            c[i] = (b - prefix) / (1 + a)
+            prefix += c[i]
+        }
+        return c
+    }
+
     /// The coefficients after reading `history` from the zero state (oldest first).
     public func encode(_ history: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: size)

@@ -10,7 +10,7 @@ public struct ModelFileError: Error, CustomStringConvertible {
 extension TemporalStencilModel {
     /// The configuration attributes a model file carries (all numbers).
     static let configurationKeys = ["grid", "memory_size", "memory_step", "width", "depth", "time_step", "viscosity", "drag",
-                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme", "bounded"]
+                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme", "bounded", "memory_anomaly"]
 
     /// Writes the configuration (global attributes `tsm_<key>`; `tsm_base_scheme` is the index of
     /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer; `tsm_bounded` 1 or 0) and the weights (``Checkpoint``
@@ -20,7 +20,7 @@ extension TemporalStencilModel {
         let c = configuration
         let values: [Double] = [Double(c.grid), Double(c.memorySize), c.memoryStep, Double(c.width), Double(c.depth), c.timeStep,
                                 c.viscosity, c.drag, c.forcingAmplitude, Double(c.forcingWavenumber), Double(history),
-                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!), c.bounded ? 1 : 0]
+                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!), c.bounded ? 1 : 0, c.memoryAnomaly ? 1 : 0]
         for (key, value) in zip(Self.configurationKeys, values) { try dataset.setAttribute("tsm_\(key)", .float64([value])) }
         try Checkpoint.write(parameters, to: dataset)
     }
@@ -41,7 +41,7 @@ extension TemporalStencilModel {
             viscosity: values["viscosity"]!, drag: values["drag"]!, forcingAmplitude: values["forcing_amplitude"]!,
             forcingWavenumber: Int(values["forcing_wavenumber"]!),
             baseScheme: FaceInterpolation.allCases[min(max(Int(values["base_scheme"]!), 0), FaceInterpolation.allCases.count - 1)],
-            bounded: values["bounded"]! != 0)
+            bounded: values["bounded"]! != 0, memoryAnomaly: values["memory_anomaly"]! != 0)
         guard configuration.grid >= 4, configuration.depth >= 2, configuration.width >= 1, configuration.memorySize >= 0,
               configuration.timeStep > 0 else {
             throw ModelFileError(message: "\(dataset.path) holds an invalid TSM configuration \(values)")

@@ -34,10 +34,14 @@ public struct TemporalStencilModel: Sendable {
         public var baseScheme: FaceInterpolation
         /// Whether the corrected value is clamped to the TVD region (``StencilCorrection/bounded``).
         public var bounded: Bool
+        /// Feed the CNN the memory minus the memory of a constant signal at the current value
+        /// (`c − s·v`, `s` = ``HiPPOMemory/steadyState``): only what the history adds to the present.
+        public var memoryAnomaly: Bool
 
         public init(grid: Int, memorySize: Int, memoryStep: Double = 0.1, width: Int, depth: Int, timeStep: Double,
                     viscosity: Double, drag: Double, forcingAmplitude: Double, forcingWavenumber: Int,
-                    baseScheme: FaceInterpolation = .vanLeer, bounded: Bool = true) {
+                    baseScheme: FaceInterpolation = .vanLeer, bounded: Bool = true, memoryAnomaly: Bool = true) {
+            self.memoryAnomaly = memoryAnomaly
             self.baseScheme = baseScheme
             self.bounded = bounded
             self.grid = grid
@@ -66,6 +70,8 @@ public struct TemporalStencilModel: Sendable {
     /// Āᵀ `[N, N]` and B̄ `[1, N]` of the memory update.
     let memoryTransition: Tensor<Double>?
     let memoryInput: Tensor<Double>?
+    /// ``HiPPOMemory/steadyState`` `[1, N]`.
+    let memorySteadyState: Tensor<Double>?
 
     /// A model with freshly initialised weights (Kaiming uniform; the output layer scaled by
     /// 0.01, so training starts near the base scheme).
@@ -97,7 +103,9 @@ public struct TemporalStencilModel: Sendable {
             memory = hippo
             memoryTransition = try! Tensor(shape: [c.memorySize, c.memorySize], scalars: matrix).transposed()
             memoryInput = try! Tensor(shape: [1, c.memorySize], scalars: input)
+            memorySteadyState = try! Tensor(shape: [1, c.memorySize], scalars: hippo.steadyState)
         } else {
+            memorySteadyState = nil
             memory = nil
             memoryTransition = nil
             memoryInput = nil
@@ -128,7 +136,10 @@ public struct TemporalStencilModel: Sendable {
                                    parameters p: ParameterVariables<Double>) throws -> Variable<Double> {
         let batch = state.shape[0], m = configuration.grid
         var features = state
-        if let memory, let size = self.memory?.size {
+        if var memory, let size = self.memory?.size {
+            if configuration.memoryAnomaly, let steady = memorySteadyState {
+                memory = try memory - (try state.reshaped([state.value.count, 1]) * Variable(steady))
+            }
             let channels = try memory.reshaped([batch, 2, m * m, size]).permuted([0, 1, 3, 2]).reshaped([batch, 2 * size, m, m])
             features = try Variable.concatenate([state, channels], axis: 1)
         }

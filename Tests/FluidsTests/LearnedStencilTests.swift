@@ -118,6 +118,10 @@ import TemporalStencil
         let next = try model.advanceMemory(Variable(memory), with: Variable(try Tensor(shape: [1], scalars: [-0.4]))).value.scalars
         hippo.update(&c, input: -0.4)
         #expect(zip(next, c).allSatisfy { abs($0 - $1) < 1e-14 })
+        // A constant signal's memory converges to steadyState × signal.
+        var constant = [Double](repeating: 0, count: 5)
+        for _ in 0..<2000 { hippo.update(&constant, input: 1.5) }
+        #expect(zip(constant, hippo.steadyState).allSatisfy { abs($0 - 1.5 * $1) < 1e-9 })
     }
 
     /// Reference data from the van Leer scheme on the model grid itself: the linear scheme

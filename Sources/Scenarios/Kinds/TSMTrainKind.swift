@@ -26,6 +26,8 @@ public struct TSMTrainKind: ScenarioKind {
                       summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
         ParameterSpec("bounded", .boolean, default: .bool(true),
                       summary: "clamp each corrected face value to the TVD (Sweby) region of its upwind cell: a learned flux limiter, stable in long rollouts"),
+        ParameterSpec("memory_anomaly", .boolean, default: .bool(true),
+                      summary: "feed the memory minus that of a constant signal at the current value (what the history adds)"),
         ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
         ParameterSpec("unroll", .integer(1...1024), default: .integer(16), summary: "steps rolled out per training window (TSM: 32)"),
         ParameterSpec("width", .integer(1...1024), default: .integer(32), summary: "channels of the hidden convolutions (TSM: 256)"),
@@ -56,7 +58,8 @@ public struct TSMTrainKind: ScenarioKind {
         let configuration = TemporalStencilModel.Configuration(
             grid: m, memorySize: p.int("memory_size"), width: p.int("width"), depth: p.int("depth"), timeStep: dt,
             viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber,
-            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!, bounded: p.bool("bounded"))
+            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!, bounded: p.bool("bounded"),
+            memoryAnomaly: p.bool("memory_anomaly"))
         var model = TemporalStencilModel(configuration: configuration, seed: UInt64(scenario.seed))
         var optimizer = Adam<Double>(schedule: .cosine(peak: p.double("learning_rate"), totalSteps: iterations,
                                                        warmupSteps: p.int("warmup"), final: p.double("learning_rate") * 0.01))
