@@ -68,7 +68,7 @@ extension FiniteVolumeNavierStokes2D {
                      "learned step: shapes do not match the \(m)x\(m) grid")
         var tendency = [Double](repeating: 0, count: 2 * cells)
         convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _ in
-            let target = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
+            let target = Int(geometry.points[(f * 16 + Self.ownCell) * cells + p])
             tendency[target] -= flux
             tendency[Int(geometry.downstream[f * cells + p])] += flux
         }
@@ -84,7 +84,7 @@ extension FiniteVolumeNavierStokes2D {
         return u + v
     }
 
-    /// The vector–Jacobian product of ``step(state:coordinates:geometry:basis:dt:)``: given the
+    /// The vector–Jacobian product of ``step(state:coordinates:geometry:basis:correction:dt:)``: given the
     /// gradient `upstream` of a loss with respect to the new state, the gradients with respect
     /// to the old state and to the stencil coordinates. Diffusion and projection are symmetric,
     /// so their adjoints are themselves (applied in reverse order).
@@ -103,15 +103,17 @@ extension FiniteVolumeNavierStokes2D {
         let r = ConvectiveStencilBasis.freeCoordinates
         convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, scale in
             // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
-            let own = Int(geometry.points[(f * 16 + Self.centreIndex(f)) * cells + p])
+            let own = Int(geometry.points[(f * 16 + Self.ownCell) * cells + p])
             let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
             let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
             gState[Int(geometry.advecting0[f * cells + p])] += gAdvecting
             gState[Int(geometry.advecting1[f * cells + p])] += gAdvecting
             let nullSpace = basis.nullSpace[f], aligned = ConvectiveStencilBasis.alignedPoints[f]
-            for (s, d) in [(aligned.0, partials.0), (aligned.1, partials.1), (aligned.2, partials.2), (aligned.3, partials.3)] {
-                gState[Int(geometry.points[(f * 16 + s) * cells + p])] += gAdvected * d
-            }
+            @inline(__always) func add(_ s: Int, _ d: Double) { gState[Int(geometry.points[(f * 16 + s) * cells + p])] += gAdvected * d }
+            add(aligned.0, partials.0)
+            add(aligned.1, partials.1)
+            add(aligned.2, partials.2)
+            add(aligned.3, partials.3)
             for s in 0..<16 {
                 let index = Int(geometry.points[(f * 16 + s) * cells + p])
                 gState[index] += gAdvected * weights[s]
@@ -122,8 +124,9 @@ extension FiniteVolumeNavierStokes2D {
         return (gState, gCoordinates)
     }
 
-    /// Index s of the stencil point at offset (0, 0): the momentum cell the flux point leaves.
-    static func centreIndex(_ family: Int) -> Int { 5 }   // offsets (di, dj) = (s % 4 − 1, s / 4 − 1)
+    /// Index s of the stencil point at offset (0, 0), the momentum cell the flux point leaves
+    /// (offsets are (di, dj) = (s % 4 − 1, s / 4 − 1)).
+    static let ownCell = 5
 
     /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
     /// correctionWeights, basePartials, correctionSlope)`. The advected value is the base
