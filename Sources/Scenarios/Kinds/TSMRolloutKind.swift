@@ -47,11 +47,7 @@ public struct TSMRolloutKind: ScenarioKind {
         let path = p.string("reference"), m = p.int("grid")
         let reference = try Dataset.open(path)
         defer { try? reference.close() }
-        guard let recorded = try reference.attribute("scenario_json")?.text, let setup = try? JSONParser.parse(recorded)["parameters"] else {
-            throw FluidsRunError(message: "\(path) has no scenario_json attribute: it is not an ns2d-dns output")
-        }
-        let nu = setup["viscosity"]?.doubleValue ?? 0.001, drag = setup["drag"]?.doubleValue ?? 0.1
-        let amplitude = setup["forcing_amplitude"]?.doubleValue ?? 1, wavenumber = Int(setup["forcing_wavenumber"]?.doubleValue ?? 4)
+        let flow = try ReferenceFlow(of: reference)
         let times = try reference.read(Double.self, from: "time")
         guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; a rollout needs at least 2") }
         let saveEvery = times[1] - times[0]
@@ -71,8 +67,8 @@ public struct TSMRolloutKind: ScenarioKind {
             let grid = m * r
             var u = Array(try reference.read(Double.self, from: "u_\(grid)").prefix(grid * grid))
             var v = Array(try reference.read(Double.self, from: "v_\(grid)").prefix(grid * grid))
-            let solver = FiniteVolumeNavierStokes2D(m: grid, viscosity: nu, drag: drag, forcingAmplitude: amplitude,
-                                                    forcingWavenumber: wavenumber, interpolation: interpolation)
+            let solver = FiniteVolumeNavierStokes2D(m: grid, viscosity: flow.viscosity, drag: flow.drag, forcingAmplitude: flow.amplitude,
+                                                    forcingWavenumber: flow.wavenumber, interpolation: interpolation)
             let steps = max(1, Int((saveEvery / (p.double("cfl") * solver.spacing / p.double("max_velocity"))).rounded(.up)))
             let dt = saveEvery / Double(steps)
             var series: [Double] = []

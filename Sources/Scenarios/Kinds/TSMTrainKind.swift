@@ -183,14 +183,12 @@ public struct TSMTrainKind: ScenarioKind {
         try dataset.write(rates, to: "learning_rate")
     }
 
-    struct FlowSetup { var viscosity, drag, amplitude: Double; var wavenumber: Int }
-
     /// The model-grid frames of an ns2d-dns output, their spacing (the model time step) and
     /// the flow's parameters.
-    static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, FlowSetup) {
+    static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, ReferenceFlow) {
         let dataset = try Dataset.open(path)
         defer { try? dataset.close() }
-        let setup = try flowSetup(of: dataset)
+        let setup = try ReferenceFlow(of: dataset)
         let variables = try dataset.variableNames()
         guard variables.contains("u_\(m)"), variables.contains("v_\(m)") else {
             throw FluidsRunError(message: "\(path) has no u_\(m)/v_\(m): run ns2d-dns with \(m) in coarse_grids")
@@ -205,14 +203,5 @@ public struct TSMTrainKind: ScenarioKind {
         let cells = m * m
         let frames = (0..<times.count).map { k in Array(u[(k * cells)..<((k + 1) * cells)]) + Array(v[(k * cells)..<((k + 1) * cells)]) }
         return (ReferenceTrajectories(grid: m, trajectories: [frames]), dt, setup)
-    }
-
-    static func flowSetup(of dataset: Dataset) throws -> FlowSetup {
-        guard let recorded = try dataset.attribute("scenario_json")?.text, let setup = try? JSONParser.parse(recorded)["parameters"] else {
-            throw FluidsRunError(message: "\(dataset.path) has no scenario_json attribute: it is not an ns2d-dns output")
-        }
-        return FlowSetup(viscosity: setup["viscosity"]?.doubleValue ?? 0.001, drag: setup["drag"]?.doubleValue ?? 0.1,
-                         amplitude: setup["forcing_amplitude"]?.doubleValue ?? 1,
-                         wavenumber: Int(setup["forcing_wavenumber"]?.doubleValue ?? 4))
     }
 }
