@@ -13,6 +13,8 @@ import Spectral
 /// `u[j·m + i]` lives on the x-face at `x = (i+1)H, y = (j+½)H`, `v[j·m + i]` on the y-face at
 /// `x = (i+½)H, y = (j+1)H`, `H = 2π/m`.
 public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
+    // @unchecked: immutable after init except `transforms`, which hands each caller its own FFT
+    // workspace, so one solver may step several states on several threads at once.
     public let m: Int
     public let viscosity: Double
     public let drag: Double
@@ -20,7 +22,7 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
     public let forcingWavenumber: Int
     public let interpolation: FaceInterpolation
     public let spacing: Double
-    let fft: RealFFT2D
+    let transforms: TransformPool
     /// Eigenvalues of the periodic 5-point Laplacian per half-spectrum coefficient.
     let laplacian: [Double]
     /// Forcing at u points.
@@ -35,7 +37,7 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
         self.forcingWavenumber = forcingWavenumber
         self.interpolation = interpolation
         spacing = 2 * Double.pi / Double(m)
-        fft = RealFFT2D(nx: m, ny: m)
+        transforms = TransformPool(nx: m, ny: m)
         let columns = m / 2 + 1
         var eigen = [Double](repeating: 0, count: m * columns)
         for row in 0..<m {
@@ -91,6 +93,10 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
     /// (I − νΔt ∇²ₕ) x = x*.
     func diffuse(_ x: inout [Double], dt: Double) {
         guard viscosity > 0 else { return }
+        transforms.borrow { fft in diffuse(&x, dt: dt, fft: fft) }
+    }
+
+    private func diffuse(_ x: inout [Double], dt: Double, fft: RealFFT2D) {
         for k in 0..<(m * m) { fft.physical[k] = x[k] }
         fft.forward()
         for k in 0..<(m * (m / 2 + 1)) {
@@ -103,6 +109,10 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
 
     /// Removes the discrete gradient part: div at cell centres, ∇²ₕ p = div, u −= ∂ₓp, v −= ∂ᵧp.
     public func project(u: inout [Double], v: inout [Double]) {
+        transforms.borrow { fft in project(u: &u, v: &v, fft: fft) }
+    }
+
+    private func project(u: inout [Double], v: inout [Double], fft: RealFFT2D) {
         let h = spacing
         for j in 0..<m { for i in 0..<m { fft.physical[j * m + i] = (at(u, i, j) - at(u, i - 1, j) + at(v, i, j) - at(v, i, j - 1)) / h } }
         fft.forward()
@@ -149,4 +159,24 @@ public func vorticityCorrelation(_ a: [Double], _ b: [Double]) -> Double {
     var sab = 0.0, saa = 0.0, sbb = 0.0
     for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
     return sab / (saa * sbb).squareRoot()
+}
+
+/// FFT workspaces for a solver shared between threads: `borrow` lends a free `RealFFT2D` (making
+/// one when all are out) and takes it back afterwards.
+final class TransformPool: @unchecked Sendable {
+    // @unchecked: `free` is only touched under `lock`; a lent transform belongs to one caller.
+    let nx: Int, ny: Int
+    private var free: [RealFFT2D] = []
+    private let lock = NSLock()
+
+    init(nx: Int, ny: Int) {
+        (self.nx, self.ny) = (nx, ny)
+        free = [RealFFT2D(nx: nx, ny: ny)]
+    }
+
+    func borrow<R>(_ body: (RealFFT2D) throws -> R) rethrows -> R {
+        let fft = lock.withLock { free.popLast() } ?? RealFFT2D(nx: nx, ny: ny)
+        defer { lock.withLock { free.append(fft) } }
+        return try body(fft)
+    }
 }

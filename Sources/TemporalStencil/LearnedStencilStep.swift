@@ -67,11 +67,14 @@ extension FiniteVolumeNavierStokes2D {
         precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == ConvectiveStencilBasis.channels * cells,
                      "learned step: shapes do not match the \(m)x\(m) grid")
         var tendency = [Double](repeating: 0, count: 2 * cells)
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _ in
-            let target = Int(geometry.points[(f * 16 + Self.ownCell) * cells + p])
-            tendency[target] -= flux
-            tendency[Int(geometry.downstream[f * cells + p])] += flux
-        }
+        tendency.withUnsafeMutableBufferPointer { tendency in
+        geometry.points.withUnsafeBufferPointer { points in
+        geometry.downstream.withUnsafeBufferPointer { downstream in
+            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _ in
+                tendency[Int(points[(f * 16 + Self.ownCell) * cells + p])] -= flux
+                tendency[Int(downstream[f * cells + p])] += flux
+            }
+        }}}
         var u = [Double](repeating: 0, count: cells), v = u
         let h = spacing
         for k in 0..<cells {
@@ -100,27 +103,49 @@ extension FiniteVolumeNavierStokes2D {
         let gz = gu + gv
         var gState = gz.map { $0 * (1 - dt * drag) }
         var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
-        let r = ConvectiveStencilBasis.freeCoordinates
-        convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, scale in
-            // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
-            let own = Int(geometry.points[(f * 16 + Self.ownCell) * cells + p])
-            let gFlux = dt / h * (gz[Int(geometry.downstream[f * cells + p])] - gz[own])
-            let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
-            gState[Int(geometry.advecting0[f * cells + p])] += gAdvecting
-            gState[Int(geometry.advecting1[f * cells + p])] += gAdvecting
-            let nullSpace = basis.nullSpace[f], aligned = ConvectiveStencilBasis.alignedPoints[f]
-            @inline(__always) func add(_ s: Int, _ d: Double) { gState[Int(geometry.points[(f * 16 + s) * cells + p])] += gAdvected * d }
-            add(aligned.0, partials.0)
-            add(aligned.1, partials.1)
-            add(aligned.2, partials.2)
-            add(aligned.3, partials.3)
-            for s in 0..<16 {
-                let index = Int(geometry.points[(f * 16 + s) * cells + p])
-                gState[index] += gAdvected * weights[s]
-                let gWeight = gAdvected * scale * state[index]
-                for c in 0..<r { gCoordinates[(f * r + c) * cells + p] += nullSpace[s * r + c] * gWeight }
+        let r = ConvectiveStencilBasis.freeCoordinates, scaleFlux = dt / h
+        let aligned = ConvectiveStencilBasis.alignedPoints
+        // Raw buffers: the visitor runs once per flux point, so array bounds and uniqueness checks,
+        // and the retains of per-family arrays, would cost more than the arithmetic.
+        gz.withUnsafeBufferPointer { gz in
+        gState.withUnsafeMutableBufferPointer { gState in
+        gCoordinates.withUnsafeMutableBufferPointer { gCoordinates in
+        geometry.points.withUnsafeBufferPointer { points in
+        geometry.downstream.withUnsafeBufferPointer { downstream in
+        geometry.advecting0.withUnsafeBufferPointer { advecting0 in
+        geometry.advecting1.withUnsafeBufferPointer { advecting1 in
+        basis.nullSpace.withUnsafeBufferPointer { nullSpaces in
+            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, scale in
+                // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
+                let row = (f * 16) * cells + p
+                let own = Int(points[row + Self.ownCell * cells])
+                let gFlux = scaleFlux * (gz[Int(downstream[f * cells + p])] - gz[own])
+                let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
+                gState[Int(advecting0[f * cells + p])] += gAdvecting
+                gState[Int(advecting1[f * cells + p])] += gAdvecting
+                let a = aligned[f]
+                gState[Int(points[row + a.0 * cells])] += gAdvected * partials.0
+                gState[Int(points[row + a.1 * cells])] += gAdvected * partials.1
+                gState[Int(points[row + a.2 * cells])] += gAdvected * partials.2
+                gState[Int(points[row + a.3 * cells])] += gAdvected * partials.3
+                // ∂/∂c = Nᵀ (∂/∂w), summed in registers and stored once per coordinate.
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { gWeight in
+                    for s in 0..<16 {
+                        let index = Int(points[row + s * cells])
+                        gState[index] += gAdvected * weights[s]
+                        gWeight[s] = gAdvected * scale * state[index]
+                    }
+                    nullSpaces[f].withUnsafeBufferPointer { nullSpace in
+                        let gc = gCoordinates.baseAddress! + f * r * cells + p
+                        for c in 0..<r {
+                            var sum = 0.0
+                            for s in 0..<16 { sum += nullSpace[s * r + c] * gWeight[s] }
+                            gc[c * cells] = sum
+                        }
+                    }
+                }
             }
-        }
+        }}}}}}}}
         return (gState, gCoordinates)
     }
 
@@ -141,11 +166,14 @@ extension FiniteVolumeNavierStokes2D {
         let scheme = correction.baseScheme, bounded = correction.bounded
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
             geometry.points.withUnsafeBufferPointer { points in
+            geometry.advecting0.withUnsafeBufferPointer { advecting0 in
+            geometry.advecting1.withUnsafeBufferPointer { advecting1 in
                 for f in 0..<4 {
-                    let nullSpace = basis.nullSpace[f], aligned = ConvectiveStencilBasis.alignedPoints[f]
+                    let aligned = ConvectiveStencilBasis.alignedPoints[f]
+                    basis.nullSpace[f].withUnsafeBufferPointer { nullSpace in
                     for p in 0..<cells {
                         @inline(__always) func q(_ s: Int) -> Double { state[Int(points[(f * 16 + s) * cells + p])] }
-                        let advecting = 0.5 * (state[Int(geometry.advecting0[f * cells + p])] + state[Int(geometry.advecting1[f * cells + p])])
+                        let advecting = 0.5 * (state[Int(advecting0[f * cells + p])] + state[Int(advecting1[f * cells + p])])
                         var (advected, partials) = scheme.valueAndPartials(q(aligned.0), q(aligned.1), q(aligned.2), q(aligned.3),
                                                                            velocity: advecting)
                         var correction = 0.0
@@ -197,8 +225,9 @@ extension FiniteVolumeNavierStokes2D {
                         for s in 0..<16 { weights[s] *= scale }
                         body(f, p, advecting * advected, advecting, advected, weights, partials, scale)
                     }
+                    }
                 }
-            }
+            }}}
         }
     }
 }

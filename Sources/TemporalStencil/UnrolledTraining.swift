@@ -41,6 +41,22 @@ public struct ReferenceTrajectories: Sendable {
 public struct UnrolledBatch: Sendable {
     public let history: [[Double]]
     public let targets: [Tensor<Double>]
+
+    /// The number of windows in the batch.
+    public var windowCount: Int { targets.first?.shape[0] ?? 0 }
+
+    /// Window `i` alone, as a batch of one.
+    public func window(_ i: Int) throws -> UnrolledBatch {
+        let b = windowCount
+        precondition(i >= 0 && i < b, "UnrolledBatch: window \(i) of \(b)")
+        let frame = history[0].count / b
+        let h = history.map { Array($0[(i * frame)..<((i + 1) * frame)]) }
+        let t = try targets.map { target in
+            let size = target.count / b
+            return try Tensor(shape: [1] + target.shape.dropFirst(), scalars: Array(target.scalars[(i * size)..<((i + 1) * size)]))
+        }
+        return UnrolledBatch(history: h, targets: t)
+    }
 }
 
 extension TemporalStencilModel {
@@ -62,6 +78,31 @@ extension TemporalStencilModel {
         return total! / Double(batch.targets.count)
     }
 
+    /// The unrolled loss of `batch` (the mean over its windows) without gradients. Windows run
+    /// as parallel shards; the result does not depend on the number of cores.
+    public func unrolledLoss(_ batch: UnrolledBatch) throws -> Double {
+        let losses = try Parallelism.shards(batch.windowCount) { i in
+            try unrolledLoss(batch.window(i), parameters: parameters.constants).value.scalar!
+        }
+        return losses.reduce(0, +) / Double(losses.count)
+    }
+
+    /// The unrolled loss of `batch` and its gradient with respect to the weights: each window on
+    /// its own tape as a parallel shard, the losses and gradients averaged in window order (so
+    /// the result does not depend on the number of cores).
+    public func unrolledLossWithGradients(_ batch: UnrolledBatch) throws -> (loss: Double, gradients: Parameters<Double>) {
+        let shards = try Parallelism.shards(batch.windowCount) { i in
+            let window = try batch.window(i)
+            return try network.valueWithGradients { _, p in try unrolledLoss(window, parameters: p) }
+        }
+        let scale = 1 / Double(shards.count)
+        var gradients = shards[0].gradients
+        for shard in shards.dropFirst() {
+            gradients = try gradients.mapTensors { name, sum in try sum + shard.gradients.tensor(named: name) }
+        }
+        return (shards.map(\.value).reduce(0, +) * scale, gradients.mapTensors { _, sum in sum * scale })
+    }
+
     /// One optimiser step on `batch` with gradient-norm clipping; returns the loss before the
     /// update and the gradient norm before clipping. A non-finite loss or gradient skips the
     /// update (the weights stay as they were).
@@ -69,7 +110,7 @@ extension TemporalStencilModel {
     public mutating func trainingStep<O: Optimizer>(on batch: UnrolledBatch, optimizer: inout O,
                                                     gradientClip: Double) throws -> (loss: Double, gradientNorm: Double)
     where O.Scalar == Double {
-        let (loss, gradients) = try network.valueWithGradients { _, p in try unrolledLoss(batch, parameters: p) }
+        let (loss, gradients) = try unrolledLossWithGradients(batch)
         var clipped = gradients
         let norm = clipped.clipNorm(to: gradientClip)
         guard loss.isFinite, norm.isFinite else { return (loss, norm) }

@@ -107,10 +107,11 @@ extension Tensor {
                               operation: String) throws -> Tensor {
         let g = try conv2dGeometry(x, weight: weight, bias: bias, padding: padding, mode: mode, operation: operation)
         let result = Tensor(uninitializedShape: [g.n, g.co, g.ho, g.wo])
-        var cols = [Scalar](repeating: 0, count: g.ckk * g.hw)
-        withExtendedLifetime((x, weight, bias)) {
-            cols.withUnsafeMutableBufferPointer { colBuffer in
-                let colPtr = colBuffer.baseAddress!
+        // Scratch for one sample's columns, written in full by im2col before every read.
+        let cols = TensorStorage<Scalar>(uninitializedCount: g.ckk * g.hw)
+        withExtendedLifetime((x, weight, bias, cols)) {
+            do {
+                let colPtr = cols.base
                 for s in 0..<g.n {
                     g.hIndex.withUnsafeBufferPointer { hi in
                         g.wIndex.withUnsafeBufferPointer { wi in
@@ -137,10 +138,11 @@ extension Tensor {
         precondition(gy.shape == [g.n, g.co, g.ho, g.wo], "Tensors: conv upstream gradient shape \(gy.shape) is wrong")
         let dx: Tensor? = needX ? Tensor(shape: x.shape, repeating: 0) : nil
         let dw: Tensor? = needWeight ? Tensor(shape: weight.shape, repeating: 0) : nil
-        var cols = [Scalar](repeating: 0, count: g.ckk * g.hw)
-        withExtendedLifetime((x, weight, gy, dx, dw)) {
-            cols.withUnsafeMutableBufferPointer { colBuffer in
-                let colPtr = colBuffer.baseAddress!
+        // Scratch for one sample's columns, written in full (by im2col or a β = 0 GEMM) before every read.
+        let cols = TensorStorage<Scalar>(uninitializedCount: g.ckk * g.hw)
+        withExtendedLifetime((x, weight, gy, dx, dw, cols)) {
+            do {
+                let colPtr = cols.base
                 g.hIndex.withUnsafeBufferPointer { hi in
                     g.wIndex.withUnsafeBufferPointer { wi in
                         for s in 0..<g.n {

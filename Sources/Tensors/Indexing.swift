@@ -17,7 +17,7 @@ extension Tensor {
             let src = storage.base, dst = result.storage.base
             for o in 0..<outer {
                 for (j, i) in indices.enumerated() {
-                    (dst + (o * m + j) * inner).update(from: src + (o * n + i) * inner, count: inner)
+                    copyScalars((dst + (o * m + j) * inner), from: src + (o * n + i) * inner, count: inner)
                 }
             }
         }

@@ -386,7 +386,7 @@ func maxAxisKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutableP
 @specialized(where T == Double)
 func stridedCopyRow<T: TensorScalar>(_ src: UnsafePointer<T>, _ s: Int, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
     if s == 1 {
-        dst.update(from: src, count: n)
+        copyScalars(dst, from: src, count: n)
     } else if s == 0 {
         dst.update(repeating: src[0], count: n)
     } else {

@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 import Foundation
 
@@ -50,9 +51,48 @@ func forEachChunk(count: Int, chunk: Int = Parallelism.chunkSize, costPerItem: I
     }
 }
 
+/// A value handed to `concurrentPerform` workers that only read it (a shard's closure).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// A raw pointer wrapper that may cross into `concurrentPerform` workers; each worker writes
 /// a disjoint range.
 struct SendablePointer<T>: @unchecked Sendable {
     let p: UnsafeMutablePointer<T>
     init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}
+
+extension Parallelism {
+    /// `body(0) … body(count − 1)` as independent shards (for example one training window per
+    /// shard, each on its own tape), run concurrently when parallelism is enabled; the results
+    /// come back in index order.
+    ///
+    /// While the shards run, OpenBLAS is held to one thread, so each shard computes exactly what a
+    /// serial run computes and the cores are shared between shards rather than inside every small
+    /// GEMM. Combining the results in index order keeps the whole bit-identical on any number of
+    /// cores. The first error (lowest index) is rethrown after every shard has finished.
+    public static func shards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count > 0 else { return [] }
+        let savedThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(savedThreads) }
+        var results = [Result<T, any Error>?](repeating: nil, count: count)
+        if count > 1, isParallelEnabled {
+            results.withUnsafeMutableBufferPointer { slots in
+                let base = SendablePointer(slots.baseAddress!)
+                withoutActuallyEscaping(body) { body in
+                    // The shards are independent by contract and each writes only its own slot.
+                    let shard = UncheckedSendable(body)
+                    DispatchQueue.concurrentPerform(iterations: count) { i in
+                        base.p[i] = Result { try shard.value(i) }
+                    }
+                }
+            }
+        } else {
+            for i in 0..<count { results[i] = Result { try body(i) } }
+        }
+        return try results.map { try $0!.get() }
+    }
 }

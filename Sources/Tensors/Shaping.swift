@@ -106,7 +106,7 @@ extension Tensor {
             withExtendedLifetime(t) {
                 let src = t.storage.base
                 for o in 0..<outer {
-                    (result.storage.base + o * rowLength + offset).update(from: src + o * block, count: block)
+                    copyScalars((result.storage.base + o * rowLength + offset), from: src + o * block, count: block)
                 }
             }
             offset += block
@@ -142,7 +142,7 @@ extension Tensor {
         let block = range.count * inner
         withExtendedLifetime(self) {
             for o in 0..<outer {
-                (result.storage.base + o * block).update(from: storage.base + (o * n + range.lowerBound) * inner, count: block)
+                copyScalars((result.storage.base + o * block), from: storage.base + (o * n + range.lowerBound) * inner, count: block)
             }
         }
         return result
@@ -155,7 +155,7 @@ extension Tensor {
         let block = shape[ax] * inner
         withExtendedLifetime(self) {
             for o in 0..<outer {
-                (result.storage.base + (o * n + start) * inner).update(from: storage.base + o * block, count: block)
+                copyScalars((result.storage.base + (o * n + start) * inner), from: storage.base + o * block, count: block)
             }
         }
         return result

@@ -28,7 +28,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
                 reason: "the shape holds \(ShapeUtil.count(shape)) elements but \(scalars.count) scalars were given")
         }
         let storage = TensorStorage<Scalar>(uninitializedCount: scalars.count)
-        scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: scalars.count) }
+        scalars.withUnsafeBufferPointer { source in
+            if let start = source.baseAddress { copyScalars(storage.base, from: start, count: source.count) }
+        }
         self.init(shape: shape, storage: storage)
     }
 
@@ -59,7 +61,12 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// The elements in row-major order.
     public var scalars: [Scalar] {
-        Array(UnsafeBufferPointer(start: storage.base, count: storage.count))
+        withExtendedLifetime(storage) {
+            [Scalar](unsafeUninitializedCapacity: storage.count) { buffer, initialized in
+                if let start = buffer.baseAddress { copyScalars(start, from: storage.base, count: storage.count) }
+                initialized = storage.count
+            }
+        }
     }
 
     /// The single element of a one-element tensor (any rank), or `nil`.

@@ -41,4 +41,38 @@ import Tensors
         }
         #expect(x.sum().scalar!.bitPattern == total.bitPattern)
     }
+
+    /// Shards come back in index order, each computing what a serial call computes (GEMMs
+    /// included), and the lowest-index error is the one rethrown.
+    @Test func shardsKeepOrderAndRethrowTheFirstError() throws {
+        let a = randn([64, 96], 5), b = randn([96, 80], 6)
+        let inputs = (0..<6).map { a * Double($0 + 1) }
+        let sharded = try Parallelism.shards(inputs.count) { i in try inputs[i].matmul(b) }
+        for (i, product) in sharded.enumerated() {
+            let serial = try Parallelism.serially { try inputs[i].matmul(b) }
+            #expect(zip(product.scalars, serial.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }, "shard \(i)")
+        }
+        struct ShardFailure: Error, Equatable { let index: Int }
+        #expect(throws: ShardFailure(index: 2)) {
+            _ = try Parallelism.shards(6) { i -> Int in
+                if i == 2 || i == 4 { throw ShardFailure(index: i) }
+                return i
+            }
+        }
+        #expect(try Parallelism.shards(0) { $0 }.isEmpty)
+    }
+
+    /// Filling and copying move scalars as bytes; signed zero and non-zero fills keep their value.
+    @Test func fillsAndCopiesKeepEveryScalar() throws {
+        for count in [0, 1, 2, 7, 1000] {
+            for value in [0.0, -0.0, 2.5, -.infinity] {
+                let t = Tensor<Double>(shape: [count], repeating: value)
+                #expect(t.scalars.allSatisfy { $0.bitPattern == value.bitPattern }, "\(count) × \(value)")
+            }
+            let f = Tensor<Float>(shape: [count], repeating: 1.5)
+            #expect(f.scalars == [Float](repeating: 1.5, count: count))
+            let values = (0..<count).map { Double($0) * 0.5 - 3 }
+            #expect(try Tensor(shape: [count], scalars: values).scalars == values)
+        }
+    }
 }

@@ -66,7 +66,7 @@ public struct TSMTrainKind: ScenarioKind {
         let chosen = (0..<p.int("validation_windows")).map { validationStarts[$0 * validationStarts.count / p.int("validation_windows")] }
         let validation = try heldOut.batch(starts: chosen, history: history, unroll: unroll)
         func validationLoss() throws -> Double {
-            try model.unrolledLoss(validation, parameters: model.parameters.constants).value.scalar!
+            try model.unrolledLoss(validation)
         }
 
         let classicalValidation = Self.classicalLoss(validation, configuration: configuration)
