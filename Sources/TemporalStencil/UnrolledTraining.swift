@@ -51,10 +51,7 @@ public struct UnrolledBatch: Sendable {
         precondition(i >= 0 && i < b, "UnrolledBatch: window \(i) of \(b)")
         let frame = history[0].count / b
         let h = history.map { Array($0[(i * frame)..<((i + 1) * frame)]) }
-        let t = try targets.map { target in
-            let size = target.count / b
-            return try Tensor(shape: [1] + target.shape.dropFirst(), scalars: Array(target.scalars[(i * size)..<((i + 1) * size)]))
-        }
+        let t = try targets.map { try $0.sliced(axis: 0, i..<(i + 1)) }
         return UnrolledBatch(history: h, targets: t)
     }
 }

@@ -110,21 +110,19 @@ extension Tensor {
         // Scratch for one sample's columns, written in full by im2col before every read.
         let cols = TensorStorage<Scalar>(uninitializedCount: g.ckk * g.hw)
         withExtendedLifetime((x, weight, bias, cols)) {
-            do {
-                let colPtr = cols.base
-                for s in 0..<g.n {
-                    g.hIndex.withUnsafeBufferPointer { hi in
-                        g.wIndex.withUnsafeBufferPointer { wi in
-                            im2colKernel(x.storage.base + s * g.c * g.h * g.w, colPtr, hi.baseAddress!, wi.baseAddress!,
-                                         c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
-                        }
+            let colPtr = cols.base
+            for s in 0..<g.n {
+                g.hIndex.withUnsafeBufferPointer { hi in
+                    g.wIndex.withUnsafeBufferPointer { wi in
+                        im2colKernel(x.storage.base + s * g.c * g.h * g.w, colPtr, hi.baseAddress!, wi.baseAddress!,
+                                     c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
                     }
-                    let out = result.storage.base + s * g.co * g.hw
-                    Scalar.blasGemm(transposeA: false, transposeB: false, m: g.co, n: g.hw, k: g.ckk,
-                                    alpha: 1, a: weight.storage.base, lda: g.ckk, b: colPtr, ldb: g.hw,
-                                    beta: 0, c: out, ldc: g.hw)
-                    if let bias { addRowBiasKernel(out, bias.storage.base, rows: g.co, n: g.hw) }
                 }
+                let out = result.storage.base + s * g.co * g.hw
+                Scalar.blasGemm(transposeA: false, transposeB: false, m: g.co, n: g.hw, k: g.ckk,
+                                alpha: 1, a: weight.storage.base, lda: g.ckk, b: colPtr, ldb: g.hw,
+                                beta: 0, c: out, ldc: g.hw)
+                if let bias { addRowBiasKernel(out, bias.storage.base, rows: g.co, n: g.hw) }
             }
         }
         return result
@@ -141,26 +139,24 @@ extension Tensor {
         // Scratch for one sample's columns, written in full (by im2col or a β = 0 GEMM) before every read.
         let cols = TensorStorage<Scalar>(uninitializedCount: g.ckk * g.hw)
         withExtendedLifetime((x, weight, gy, dx, dw, cols)) {
-            do {
-                let colPtr = cols.base
-                g.hIndex.withUnsafeBufferPointer { hi in
-                    g.wIndex.withUnsafeBufferPointer { wi in
-                        for s in 0..<g.n {
-                            let gs = gy.storage.base + s * g.co * g.hw
-                            if let dw {
-                                im2colKernel(x.storage.base + s * g.c * g.h * g.w, colPtr, hi.baseAddress!, wi.baseAddress!,
-                                             c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
-                                Scalar.blasGemm(transposeA: false, transposeB: true, m: g.co, n: g.ckk, k: g.hw,
-                                                alpha: 1, a: gs, lda: g.hw, b: colPtr, ldb: g.hw,
-                                                beta: 1, c: dw.storage.base, ldc: g.ckk)
-                            }
-                            if let dx {
-                                Scalar.blasGemm(transposeA: true, transposeB: false, m: g.ckk, n: g.hw, k: g.co,
-                                                alpha: 1, a: weight.storage.base, lda: g.ckk, b: gs, ldb: g.hw,
-                                                beta: 0, c: colPtr, ldc: g.hw)
-                                col2imKernel(colPtr, dx.storage.base + s * g.c * g.h * g.w, hi.baseAddress!, wi.baseAddress!,
-                                             c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
-                            }
+            let colPtr = cols.base
+            g.hIndex.withUnsafeBufferPointer { hi in
+                g.wIndex.withUnsafeBufferPointer { wi in
+                    for s in 0..<g.n {
+                        let gs = gy.storage.base + s * g.co * g.hw
+                        if let dw {
+                            im2colKernel(x.storage.base + s * g.c * g.h * g.w, colPtr, hi.baseAddress!, wi.baseAddress!,
+                                         c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
+                            Scalar.blasGemm(transposeA: false, transposeB: true, m: g.co, n: g.ckk, k: g.hw,
+                                            alpha: 1, a: gs, lda: g.hw, b: colPtr, ldb: g.hw,
+                                            beta: 1, c: dw.storage.base, ldc: g.ckk)
+                        }
+                        if let dx {
+                            Scalar.blasGemm(transposeA: true, transposeB: false, m: g.ckk, n: g.hw, k: g.co,
+                                            alpha: 1, a: weight.storage.base, lda: g.ckk, b: gs, ldb: g.hw,
+                                            beta: 0, c: colPtr, ldc: g.hw)
+                            col2imKernel(colPtr, dx.storage.base + s * g.c * g.h * g.w, hi.baseAddress!, wi.baseAddress!,
+                                         c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, ho: g.ho, wo: g.wo)
                         }
                     }
                 }

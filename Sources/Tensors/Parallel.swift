@@ -75,9 +75,8 @@ extension Parallelism {
     /// cores. The first error (lowest index) is rethrown after every shard has finished.
     public static func shards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
         guard count > 0 else { return [] }
-        let savedThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(savedThreads) }
+        BLASThreads.enterSingleThreaded()
+        defer { BLASThreads.leaveSingleThreaded() }
         var results = [Result<T, any Error>?](repeating: nil, count: count)
         if count > 1, isParallelEnabled {
             results.withUnsafeMutableBufferPointer { slots in
@@ -94,5 +93,28 @@ extension Parallelism {
             for i in 0..<count { results[i] = Result { try body(i) } }
         }
         return try results.map { try $0!.get() }
+    }
+}
+
+/// OpenBLAS's thread count is process-wide. Concurrent or nested `shards` calls hold it at one
+/// thread together: the first to enter saves the count, the last to leave restores it.
+private enum BLASThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var holders = 0
+    nonisolated(unsafe) private static var saved: Int32 = 1
+
+    static func enterSingleThreaded() {
+        lock.lock(); defer { lock.unlock() }
+        if holders == 0 {
+            saved = openblas_get_num_threads()
+            openblas_set_num_threads(1)
+        }
+        holders += 1
+    }
+
+    static func leaveSingleThreaded() {
+        lock.lock(); defer { lock.unlock() }
+        holders -= 1
+        if holders == 0 { openblas_set_num_threads(saved) }
     }
 }

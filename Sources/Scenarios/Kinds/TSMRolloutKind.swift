@@ -4,10 +4,12 @@ import TemporalStencil
 import Tensors
 
 /// Rolls the finite-volume coarse solver out from a reference trajectory's first frame and
-/// measures how long it stays correlated with the reference (TSM's metric): ρ(t), the Pearson
+/// measures how long it stays correlated with the reference (TSM's metric): ρ(t), the
 /// correlation of vorticity at the model resolution, and the high-correlation duration, the
-/// first time ρ falls below `threshold`. Runs at the model grid and at finer grids (compared
-/// after cell-averaging down to the model grid). Models: the classical interpolations
+/// first time ρ falls below `threshold`. As in TSM's (JAX-CFD's) evaluation, the rollout and the
+/// reference are both taken as face-averaged velocities on the model grid (finer runs averaged
+/// down to it) and differentiated with the same curl, ``StaggeredVelocity/cornerVorticity``, so
+/// ρ(0) = 1. Runs at the model grid and at finer grids. Models: the classical interpolations
 /// (`van-leer`, `linear`) and a trained TSM model (`tsm`, the output of a `tsm-train` run),
 /// which steps at its own training time step and reads the reference's history frames
 /// (`u_history_<m>`, from ns2d-dns `history_frames`) into its memory first.
@@ -19,10 +21,10 @@ public struct TSMRolloutKind: ScenarioKind {
 
     public let parameters: [ParameterSpec] = [
         ParameterSpec("reference", .string(), default: .string("runs/ns2d-dns/output.nc"),
-                      summary: "the ns2d-dns output with vorticity_<m>, u_<m>, v_<m> for the grids used here"),
+                      summary: "the ns2d-dns output with u_<m>, v_<m> for the grids used here"),
         ParameterSpec("grid", .integer(4...4096), default: .integer(32), summary: "model resolution m (the comparison grid)"),
         ParameterSpec("refinements", .numberList(maximumCount: 6), default: .array([.integer(1), .integer(2), .integer(4)]),
-                      summary: "run the solver at grid × r for each r (finer runs are averaged down to the model grid)"),
+                      summary: "run the solver at grid × r for each r (finer runs' face velocities are averaged down to the model grid)"),
         ParameterSpec("model", .string(choices: FaceInterpolation.allCases.map(\.rawValue) + ["tsm"]), default: .string("van-leer"),
                       summary: "face interpolation of the convective fluxes: classical, or the learned stencils of model_file"),
         ParameterSpec("model_file", .string(), default: .string("runs/tsm-train/output.nc"),
@@ -51,7 +53,7 @@ public struct TSMRolloutKind: ScenarioKind {
         let times = try reference.read(Double.self, from: "time")
         guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; a rollout needs at least 2") }
         let saveEvery = times[1] - times[0]
-        let target = try reference.read(Double.self, from: "vorticity_\(m)")
+        let target = try referenceVorticity(reference, path: path, grid: m, records: times.count)
         let modelName = p.string("model")
         let refinements = p.doubles("refinements").map { Int($0) }
         if modelName == "tsm" {
@@ -74,7 +76,7 @@ public struct TSMRolloutKind: ScenarioKind {
             var series: [Double] = []
             for k in 0..<times.count {
                 if k > 0 { for _ in 0..<steps { solver.step(u: &u, v: &v, dt: dt) } }
-                let omega = blockAverage(solver.vorticity(u: u, v: v), from: grid, to: m)
+                let omega = StaggeredVelocity(m: grid, u: u, v: v).averaged(to: m).cornerVorticity
                 series.append(vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)])))
                 fields += omega
                 context.progress.update(fraction: (Double(index) + Double(k + 1) / Double(times.count)) / Double(refinements.count))
@@ -83,9 +85,9 @@ public struct TSMRolloutKind: ScenarioKind {
             durations.append(zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!)
         }
 
-        try write(rho: rho, vorticity: fields, durations: durations, grids: refinements.map { m * $0 }, times: times, scenario: scenario, context: context,
+        try write(rho: rho, vorticity: fields, target: target, durations: durations, grids: refinements.map { m * $0 }, times: times, scenario: scenario, context: context,
                   title: "Coarse finite-volume rollouts (\(interpolation.rawValue)) against \(path)",
-                  comment: "Staggered finite volumes, \(interpolation.rawValue) convective interpolation, implicit diffusion, exact projection; initial state: the reference's face-averaged velocities at t = 0; finer runs are cell-averaged to \(m)x\(m) before correlating with the reference's cell averages.")
+                  comment: "Staggered finite volumes, \(interpolation.rawValue) convective interpolation, implicit diffusion, exact projection; initial state: the reference's face-averaged velocities at t = 0; finer runs' face velocities are averaged to the \(m)x\(m) faces; rho compares the corner vorticity of the rollout and of the reference's \(m)x\(m) face velocities.")
         var statistics: [(key: String, value: JSONValue)] = [("model", .string(interpolation.rawValue))]
         for (r, d) in zip(refinements, durations) { statistics.append(("duration_\(m * r)", .number(d - times[0]))) }
         return RunSummary(statistics: statistics)
@@ -129,7 +131,7 @@ public struct TSMRolloutKind: ScenarioKind {
         context.progress.begin("tsm-rollout '\(scenario.name)' (learned stencils)")
         var fields: [Double] = []
         func correlation(_ state: [Double], _ k: Int) -> Double {
-            let omega = model.solver.vorticity(u: Array(state[0..<(m * m)]), v: Array(state[(m * m)...]))
+            let omega = StaggeredVelocity(m: m, u: Array(state[0..<(m * m)]), v: Array(state[(m * m)...])).cornerVorticity
             fields += omega
             return vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)]))
         }
@@ -143,14 +145,14 @@ public struct TSMRolloutKind: ScenarioKind {
             context.progress.update(fraction: Double(step / steps) / Double(times.count - 1))
         }
         let duration = zip(times, series).first { $0.1 < p.double("threshold") }.map { $0.0 } ?? times.last!
-        try write(rho: [series], vorticity: fields, durations: [duration], grids: [m], times: times, scenario: scenario, context: context,
+        try write(rho: [series], vorticity: fields, target: target, durations: [duration], grids: [m], times: times, scenario: scenario, context: context,
                   title: "Learned TSM rollout (\(p.string("model_file"))) against \(path)",
                   comment: "Staggered finite volumes with learned 4x4 convective stencils (CNN of \(c.depth) layers x \(c.width) channels, \(c.memorySize) HiPPO coefficients per face value, \(history) history frames), dt = \(c.timeStep); initial state: the reference's face-averaged velocities at t = 0.")
         return RunSummary(statistics: [("model", .string(c.memorySize > 0 ? "tsm" : "tsm-without-memory")),
                                        ("duration_\(m)", .number(duration - times[0]))])
     }
 
-    func write(rho: [[Double]], vorticity: [Double], durations: [Double], grids: [Int], times: [Double], scenario: Scenario, context: RunContext,
+    func write(rho: [[Double]], vorticity: [Double], target: [Double], durations: [Double], grids: [Int], times: [Double], scenario: Scenario, context: RunContext,
                title: String, comment: String) throws {
         let p = scenario.parameters
         let dataset = try context.createOutput(
@@ -168,14 +170,17 @@ public struct TSMRolloutKind: ScenarioKind {
         for (axis, name) in [("X", "x"), ("Y", "y")] {
             try dataset.defineDimension(name, length: m)
             try dataset.defineVariable(name, type: .float64, dimensions: [name], attributes: [
-                "long_name": .text("\(name) of the model-grid cell centre"), "units": "1", "axis": .text(axis),
+                "long_name": .text("\(name) of the model-grid cell corner (where the vorticity lives)"), "units": "1", "axis": .text(axis),
             ])
         }
         try dataset.defineVariable("vorticity", type: .float32, dimensions: ["run", "time", "y", "x"], attributes: [
-            "long_name": "vorticity of the rollout at the model grid (finer runs cell-averaged to it)", "units": "1",
+            "long_name": "vorticity of the rollout at the model grid's cell corners (curl of its face velocities; finer runs averaged to the model grid's faces first)", "units": "1",
         ], compression: Compression(), chunkSizes: [1, 1, m, m])
+        try dataset.defineVariable("reference_vorticity", type: .float32, dimensions: ["time", "y", "x"], attributes: [
+            "long_name": "vorticity of the reference at the model grid's cell corners (curl of its face-averaged velocities), what rho compares with", "units": "1",
+        ], compression: Compression(), chunkSizes: [1, m, m])
         try dataset.defineVariable("rho", type: .float64, dimensions: ["run", "time"], attributes: [
-            "long_name": "Pearson correlation of the rollout's vorticity with the reference, at the model grid", "units": "1",
+            "long_name": "correlation of the rollout's vorticity with the reference's, at the model grid (both from face velocities on it)", "units": "1",
         ])
         try dataset.defineVariable("high_correlation_duration", type: .float64, dimensions: ["run"], attributes: [
             "long_name": .text("first time rho < \(p.double("threshold")) (the last record if never)"), "units": "1",
@@ -184,17 +189,26 @@ public struct TSMRolloutKind: ScenarioKind {
         try dataset.write(grids.map { Int32($0) }, to: "run_grid")
         try dataset.write(rho.flatMap { $0 }, to: "rho")
         try dataset.write(vorticity.map { Float($0) }, to: "vorticity")
-        for name in ["x", "y"] { try dataset.write((0..<m).map { (Double($0) + 0.5) * 2 * Double.pi / Double(m) }, to: name) }
+        try dataset.write(target.map { Float($0) }, to: "reference_vorticity")
+        for name in ["x", "y"] { try dataset.write((0..<m).map { Double($0 + 1) * 2 * Double.pi / Double(m) }, to: name) }
         try dataset.write(durations.map { $0 - times[0] }, to: "high_correlation_duration")
         try dataset.close()
     }
 
-    /// Means of `f × f` blocks (cell averages of cell averages).
-    func blockAverage(_ field: [Double], from n: Int, to m: Int) -> [Double] {
-        guard n != m else { return field }
-        let f = n / m
-        var coarse = [Double](repeating: 0, count: m * m)
-        for row in 0..<n { for col in 0..<n { coarse[(row / f) * m + col / f] += field[row * n + col] / Double(f * f) } }
-        return coarse
+    /// The reference's corner vorticity on the `grid × grid` model grid for each of its `records`
+    /// records (from its face-averaged velocities `u_<grid>`, `v_<grid>`), `records · grid²` values.
+    func referenceVorticity(_ reference: Dataset, path: String, grid m: Int, records: Int) throws -> [Double] {
+        let names = try reference.variableNames()
+        guard names.contains("u_\(m)"), names.contains("v_\(m)") else {
+            throw FluidsRunError(message: "\(path) has no u_\(m)/v_\(m): rerun ns2d-dns with \(m) in coarse_grids")
+        }
+        let u = try reference.read(Double.self, from: "u_\(m)"), v = try reference.read(Double.self, from: "v_\(m)")
+        let cells = m * m
+        guard u.count >= records * cells, v.count >= records * cells else {
+            throw FluidsRunError(message: "\(path): u_\(m)/v_\(m) hold \(u.count / cells) records, the time axis \(records)")
+        }
+        return (0..<records).flatMap { k in
+            StaggeredVelocity(m: m, u: Array(u[(k * cells)..<((k + 1) * cells)]), v: Array(v[(k * cells)..<((k + 1) * cells)])).cornerVorticity
+        }
     }
 }
