@@ -32,6 +32,9 @@ public enum Parallelism {
     public static var isParallelEnabled: Bool {
         !forceSerial && processorCount > 1
     }
+
+    /// The number of threads OpenBLAS uses for one call now (1 inside ``shards(_:_:)``).
+    public static var blasThreadCount: Int { Int(openblas_get_num_threads()) }
 }
 
 /// Calls `body(start, end)` over `0..<count` in fixed chunks of `chunk` items — concurrently

@@ -62,6 +62,22 @@ import Tensors
         #expect(try Parallelism.shards(0) { $0 }.isEmpty)
     }
 
+    /// Nested and concurrent `shards` hold OpenBLAS at one thread together: an inner call that
+    /// finishes does not release the outer one. (Restoring the count afterwards is not asserted:
+    /// other suites running at the same time may hold it.)
+    @Test func nestedShardsKeepBLASAtOneThread() throws {
+        let inner = try Parallelism.shards(4) { i in
+            try Parallelism.shards(3) { k in (i * 3 + k, Parallelism.blasThreadCount) }
+        }
+        #expect(inner.flatMap { $0 }.map(\.0) == Array(0..<12))
+        #expect(inner.flatMap { $0 }.allSatisfy { $0.1 == 1 })
+        let afterInner = try Parallelism.shards(2) { i -> Int in
+            _ = try Parallelism.shards(2) { $0 }
+            return Parallelism.blasThreadCount
+        }
+        #expect(afterInner == [1, 1])
+    }
+
     /// Filling and copying move scalars as bytes; signed zero and non-zero fills keep their value.
     @Test func fillsAndCopiesKeepEveryScalar() throws {
         for count in [0, 1, 2, 7, 1000] {
