@@ -60,7 +60,12 @@ extension TemporalStencilModel {
     /// TSM's training loss: the mean over the unrolled steps of the mean squared velocity error
     /// against the reference, rolling the model out from each window's last history frame
     /// (its memory built from the history) through `batch.targets.count` steps.
-    public func unrolledLoss(_ batch: UnrolledBatch, parameters p: ParameterVariables<Double>) throws -> Variable<Double> {
+    ///
+    /// With `vorticityWeight` w > 0 each step's error also counts w·H²·(mean squared error of
+    /// the corner vorticity, ``StaggeredVelocity/cornerVorticity``), which weighs small scales
+    /// as the correlation metric does (H² keeps the units of velocity²). TSM uses w = 0.
+    public func unrolledLoss(_ batch: UnrolledBatch, parameters p: ParameterVariables<Double>,
+                             vorticityWeight: Double = 0) throws -> Variable<Double> {
         guard let last = batch.history.last, let first = batch.targets.first else {
             throw TensorError.invalidArgument(operation: "unrolledLoss", message: "needs at least one history frame and one target")
         }
@@ -69,17 +74,32 @@ extension TemporalStencilModel {
         var total: Variable<Double>?
         for target in batch.targets {
             (state, memory) = try step(state: state, memory: memory, parameters: p)
-            let error = try (state - Variable(target)).squared().mean()
+            let difference = try state - Variable(target)
+            var error = difference.squared().mean()
+            if vorticityWeight > 0 {
+                let h = solver.spacing
+                error = try error + (try difference.conv2d(weight: Variable(Self.curlKernel(spacing: h)), padding: (1, 1), mode: .circular)
+                    .squared().mean()) * (vorticityWeight * h * h)
+            }
             total = try total.map { try $0 + error } ?? error
         }
         return total! / Double(batch.targets.count)
     }
 
+    /// The corner-vorticity curl of a `[B, 2, m, m]` velocity (u, v) as a `[1, 2, 3, 3]` kernel for
+    /// a circular convolution: ω(i, j) = (v(i+1, j) − v(i, j))/H − (u(i, j+1) − u(i, j))/H.
+    static func curlKernel(spacing h: Double) -> Tensor<Double> {
+        var w = [Double](repeating: 0, count: 18)   // [channel][row (y offset + 1)][column (x offset + 1)]
+        w[0 * 9 + 1 * 3 + 1] = 1 / h; w[0 * 9 + 2 * 3 + 1] = -1 / h    // −∂u/∂y
+        w[1 * 9 + 1 * 3 + 1] = -1 / h; w[1 * 9 + 1 * 3 + 2] = 1 / h    // ∂v/∂x
+        return try! Tensor(shape: [1, 2, 3, 3], scalars: w)
+    }
+
     /// The unrolled loss of `batch` (the mean over its windows) without gradients. Windows run
     /// as parallel shards; the result does not depend on the number of cores.
-    public func unrolledLoss(_ batch: UnrolledBatch) throws -> Double {
+    public func unrolledLoss(_ batch: UnrolledBatch, vorticityWeight: Double = 0) throws -> Double {
         let losses = try Parallelism.shards(batch.windowCount) { i in
-            try unrolledLoss(batch.window(i), parameters: parameters.constants).value.scalar!
+            try unrolledLoss(batch.window(i), parameters: parameters.constants, vorticityWeight: vorticityWeight).value.scalar!
         }
         return losses.reduce(0, +) / Double(losses.count)
     }
@@ -87,10 +107,10 @@ extension TemporalStencilModel {
     /// The unrolled loss of `batch` and its gradient with respect to the weights: each window on
     /// its own tape as a parallel shard, the losses and gradients averaged in window order (so
     /// the result does not depend on the number of cores).
-    public func unrolledLossWithGradients(_ batch: UnrolledBatch) throws -> (loss: Double, gradients: Parameters<Double>) {
+    public func unrolledLossWithGradients(_ batch: UnrolledBatch, vorticityWeight: Double = 0) throws -> (loss: Double, gradients: Parameters<Double>) {
         let shards = try Parallelism.shards(batch.windowCount) { i in
             let window = try batch.window(i)
-            return try network.valueWithGradients { _, p in try unrolledLoss(window, parameters: p) }
+            return try network.valueWithGradients { _, p in try unrolledLoss(window, parameters: p, vorticityWeight: vorticityWeight) }
         }
         let scale = 1 / Double(shards.count)
         var gradients = shards[0].gradients
@@ -104,10 +124,10 @@ extension TemporalStencilModel {
     /// update and the gradient norm before clipping. A non-finite loss or gradient skips the
     /// update (the weights stay as they were).
     @discardableResult
-    public mutating func trainingStep<O: Optimizer>(on batch: UnrolledBatch, optimizer: inout O,
-                                                    gradientClip: Double) throws -> (loss: Double, gradientNorm: Double)
+    public mutating func trainingStep<O: Optimizer>(on batch: UnrolledBatch, optimizer: inout O, gradientClip: Double,
+                                                    vorticityWeight: Double = 0) throws -> (loss: Double, gradientNorm: Double)
     where O.Scalar == Double {
-        let (loss, gradients) = try unrolledLossWithGradients(batch)
+        let (loss, gradients) = try unrolledLossWithGradients(batch, vorticityWeight: vorticityWeight)
         var clipped = gradients
         let norm = clipped.clipNorm(to: gradientClip)
         guard loss.isFinite, norm.isFinite else { return (loss, norm) }

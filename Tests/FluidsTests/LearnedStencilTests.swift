@@ -183,6 +183,29 @@ import TemporalStencil
         #expect(worst < 1e-12, "sharded gradients differ from the whole-batch tape by \(worst) of the norm")
     }
 
+    /// The optional vorticity term of the loss is w·H² times the mean squared error of the corner
+    /// vorticity (the metric's curl) along the rollout.
+    @Test func vorticityWeightAddsTheCornerVorticityError() throws {
+        let m = 8, dt = 0.05, unroll = 3
+        let model = TemporalStencilModel(configuration: .init(grid: m, memorySize: 2, width: 6, depth: 2, timeStep: dt,
+                                                              viscosity: 0.005, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2),
+                                         seed: 5)
+        let frames = (0..<7).map { randomVelocity(m: m, seed: UInt64(60 + $0)) }
+        let batch = try ReferenceTrajectories(grid: m, trajectories: [frames]).batch(starts: [(0, 1)], history: 3, unroll: unroll)
+        let plain = try model.unrolledLoss(batch), weighted = try model.unrolledLoss(batch, vorticityWeight: 0.7)
+        let cells = m * m, h = 2 * Double.pi / Double(m)
+        var expected = 0.0
+        try model.rollout(state: try Tensor(shape: [1, 2, m, m], scalars: batch.history.last!), history: batch.history, steps: unroll) { k, state in
+            let x = state.scalars, target = batch.targets[k - 1].scalars
+            let omega = StaggeredVelocity(m: m, u: Array(x[0..<cells]), v: Array(x[cells...])).cornerVorticity
+            let reference = StaggeredVelocity(m: m, u: Array(target[0..<cells]), v: Array(target[cells...])).cornerVorticity
+            expected += zip(omega, reference).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(cells) / Double(unroll)
+        }
+        expected *= 0.7 * h * h
+        #expect(expected > 1e-6 * plain, "the test needs a visible vorticity error")
+        #expect(abs((weighted - plain) - expected) <= 1e-10 * weighted, "\(weighted - plain) vs \(expected)")
+    }
+
     /// One solver stepping several states on several threads at once gives what it gives serially
     /// (each caller borrows its own FFT workspace).
     @Test func oneSolverStepsConcurrentlyAsSerially() throws {

@@ -37,6 +37,8 @@ public struct TSMTrainKind: ScenarioKind {
         ParameterSpec("learning_rate", .number(positive: true), default: .number(1e-3), summary: "Adam's peak rate (TSM: 1e-3)"),
         ParameterSpec("warmup", .integer(0...1_000_000), default: .integer(60), summary: "iterations of linear warm-up before the cosine decay"),
         ParameterSpec("gradient_clip", .number(positive: true), default: .number(0.25), summary: "global gradient-norm clip (TSM: 0.25)"),
+        ParameterSpec("vorticity_weight", .number(minimum: 0), default: .number(0),
+                      summary: "w: each step's loss adds w·H²·(mean squared corner-vorticity error), weighing small scales as the correlation metric does (TSM: 0, velocity only); held-out losses stay velocity only"),
         ParameterSpec("validation_windows", .integer(1...1024), default: .integer(8),
                       summary: "windows from the last 10 % of the frames, held out of training and scored before and after"),
     ]
@@ -98,7 +100,8 @@ public struct TSMTrainKind: ScenarioKind {
             let batch = try training.batch(starts: (0..<p.int("batch")).map { _ in starts[Int.random(in: 0..<starts.count, using: &rng)] },
                                            history: history, unroll: unroll)
             rates.append(optimizer.learningRate)
-            let (loss, norm) = try model.trainingStep(on: batch, optimizer: &optimizer, gradientClip: p.double("gradient_clip"))
+            let (loss, norm) = try model.trainingStep(on: batch, optimizer: &optimizer, gradientClip: p.double("gradient_clip"),
+                                                         vorticityWeight: p.double("vorticity_weight"))
             guard loss.isFinite else {
                 throw FluidsRunError(message: "the training loss became \(loss) at iteration \(iteration + 1); lower learning_rate or unroll")
             }
