@@ -140,12 +140,11 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
         return worst
     }
 
-    /// Vorticity at cell centres: the mean of the four corner circulations around the cell.
+    /// Vorticity at cell centres: the mean of the four corner vorticities around the cell
+    /// (``StaggeredVelocity/cornerVorticity``).
     public func vorticity(u: [Double], v: [Double]) -> [Double] {
-        let h = spacing
-        func corner(_ i: Int, _ j: Int) -> Double {  // at (x = (i+1)H, y = (j+1)H)
-            (at(v, i + 1, j) - at(v, i, j)) / h - (at(u, i, j + 1) - at(u, i, j)) / h
-        }
+        let corners = StaggeredVelocity(m: m, u: u, v: v).cornerVorticity
+        func corner(_ i: Int, _ j: Int) -> Double { corners[((j + m) % m) * m + (i + m) % m] }
         var omega = [Double](repeating: 0, count: m * m)
         for j in 0..<m { for i in 0..<m { omega[j * m + i] = 0.25 * (corner(i, j) + corner(i - 1, j) + corner(i, j - 1) + corner(i - 1, j - 1)) } }
         return omega

@@ -72,13 +72,14 @@ extension TemporalStencilModel {
         var state = Variable(try Tensor(shape: first.shape, scalars: last))
         var memory = try encodeMemory(history: batch.history).map { Variable($0) }
         var total: Variable<Double>?
+        let h = solver.spacing
+        let curl = vorticityWeight > 0 ? Variable(Self.curlKernel(spacing: h)) : nil
         for target in batch.targets {
             (state, memory) = try step(state: state, memory: memory, parameters: p)
             let difference = try state - Variable(target)
             var error = difference.squared().mean()
-            if vorticityWeight > 0 {
-                let h = solver.spacing
-                error = try error + (try difference.conv2d(weight: Variable(Self.curlKernel(spacing: h)), padding: (1, 1), mode: .circular)
+            if let curl {
+                error = try error + (try difference.conv2d(weight: curl, padding: (1, 1), mode: .circular)
                     .squared().mean()) * (vorticityWeight * h * h)
             }
             total = try total.map { try $0 + error } ?? error
