@@ -14,6 +14,19 @@ public enum ConvectiveFluxFamily: Int, CaseIterable, Sendable {
     public var advectedComponent: Int { self == .uAlongX || self == .uAlongY ? 0 : 1 }
     /// Whether the flux runs along x (else y).
     public var alongX: Bool { self == .uAlongX || self == .vAlongX }
+
+    /// The family whose advected stencil sits where this family's advecting velocity is
+    /// interpolated: itself for `uAlongX` and `vAlongY` (a component carries itself), and for the
+    /// corner fluxes the other corner family (v along x gives the advecting v of `uAlongY`, u
+    /// along y that of `vAlongX`). TSM learns that interpolation too (its stencils tagged `u`).
+    public var advectingFamily: ConvectiveFluxFamily {
+        switch self {
+        case .uAlongX: .uAlongX
+        case .uAlongY: .vAlongX
+        case .vAlongY: .vAlongY
+        case .vAlongX: .uAlongY
+        }
+    }
 }
 
 /// A 4 × 4 interpolation stencil per flux family, constrained to be exact for polynomials of
@@ -30,7 +43,9 @@ public struct ConvectiveStencilBasis: Sendable {
     public static let points = 16
     /// Free coordinates per stencil (16 − 3 constraints).
     public static let freeCoordinates = 13
-    /// Coordinates of all four families, the channels a stencil network outputs (52).
+    /// Coordinates of one interpolation in all four families (52): the channels a stencil
+    /// network outputs for the advected values, and as many again when it also learns the
+    /// advecting velocities (``StencilCorrection/coordinateChannels``).
     public static let channels = 4 * freeCoordinates
     /// Index offsets (di, dj) of the stencil points (the same for every family).
     public static let offsets: [(di: Int, dj: Int)] = (0..<16).map { (di: $0 % 4 - 1, dj: $0 / 4 - 1) }
@@ -106,25 +121,50 @@ public struct ConvectiveStencilBasis: Sendable {
     }
 }
 
-/// How the learned coordinates enter the convective interpolation at a flux point.
-public struct StencilCorrection: Sendable, Equatable {
-    /// The classical interpolation from the four points along the flux direction; the learned
-    /// stencil `Σ (N c)_s q_s` is added to it.
-    public var baseScheme: FaceInterpolation
-    /// Keep the corrected value in Sweby's TVD region of the upwind cell c (far, c, down along
+/// How the learned correction at a flux point is kept from destabilising long rollouts.
+public enum CorrectionLimit: String, Sendable, CaseIterable {
+    /// The correction is added as it is.
+    case none
+    /// The corrected value stays in Sweby's TVD region of the upwind cell c (far, c, down along
     /// the flow): between c and c + minmod(down − c, c − far), and exactly c at a local extremum,
     /// so the learned part acts as a learned flux limiter. The correction saturates smoothly,
     /// `base + room·tanh(correction/room)` with `room` the distance from the base value to the
-    /// region's end it points to, so gradients never vanish inside the region. Van Leer lies in
-    /// the region; unbounded corrections trained on short unrolls blew up in long rollouts, as
-    /// the linear scheme does at 32².
-    public var bounded: Bool
+    /// region's end it points to, so gradients never vanish inside the region.
+    case tvdRegion = "tvd-region"
+    /// TSM's and JAX-CFD's form (`apply_tvd_limiter` around the learned interpolation): the face
+    /// value is `upwind + φ(r)·(learned − upwind)`, with `φ` van Leer's limiter of the ratio `r`
+    /// of consecutive slopes and `learned` the stencil `w₀ + N c` (`w₀` linear). With the van Leer
+    /// base scheme this is `vanLeer + φ(r)·Σ (N c)_s q_s`: van Leer at zero coordinates, no
+    /// correction at an extremum, a correction that fades towards one, but not TVD (the learned
+    /// stencil may leave Sweby's region where the flow is monotone).
+    case vanLeerLimited = "van-leer-limited"
+}
 
-    public init(baseScheme: FaceInterpolation, bounded: Bool) {
+/// How the learned coordinates enter the convective interpolation at a flux point.
+public struct StencilCorrection: Sendable, Equatable {
+    /// The classical interpolation from the four points along the flux direction; the learned
+    /// stencil `Σ (N c)_s q_s` is added to it. ``CorrectionLimit/vanLeerLimited`` needs van Leer.
+    public var baseScheme: FaceInterpolation
+    /// How the correction is limited. Van Leer lies in the TVD region; unbounded corrections
+    /// trained on short unrolls blew up in long rollouts, as the linear scheme does at 32².
+    public var limit: CorrectionLimit
+    /// Whether the advecting velocity at each flux point is learned too (TSM's `u` stencils):
+    /// the linear average of its two neighbours plus `Σ (N c')_s p_s` over the 4 × 4 stencil of
+    /// ``ConvectiveFluxFamily/advectingFamily``, unlimited, as in TSM.
+    public var learnsAdvectingVelocity: Bool
+
+    public init(baseScheme: FaceInterpolation, limit: CorrectionLimit, learnsAdvectingVelocity: Bool = false) {
+        precondition(limit != .vanLeerLimited || baseScheme == .vanLeer,
+                     "the van-leer-limited correction is defined around the van Leer base scheme")
         self.baseScheme = baseScheme
-        self.bounded = bounded
+        self.limit = limit
+        self.learnsAdvectingVelocity = learnsAdvectingVelocity
     }
 
-    /// The plain learned stencil `w₀ + N c` (linear base, no clamp).
-    public static let unbounded = StencilCorrection(baseScheme: .linear, bounded: false)
+    /// Stencil coordinates per cell: 52 for the advected values (family-major, 13 per family),
+    /// then 52 for the advecting velocities when they are learned.
+    public var coordinateChannels: Int { ConvectiveStencilBasis.channels * (learnsAdvectingVelocity ? 2 : 1) }
+
+    /// The plain learned stencil `w₀ + N c` (linear base, no limit).
+    public static let unbounded = StencilCorrection(baseScheme: .linear, limit: .none)
 }

@@ -58,19 +58,20 @@ extension FiniteVolumeNavierStokes2D {
     ///
     /// - Parameters:
     ///   - state: `[u (m²), v (m²)]` at the staggered faces (row-major, `j·m + i`).
-    ///   - coordinates: `[52, m, m]` stencil coordinates, family-major (13 per family).
+    ///   - coordinates: `[C, m, m]` stencil coordinates, C = ``StencilCorrection/coordinateChannels``
+    ///     (52 advected-value coordinates, family-major with 13 per family, then 52 advecting-velocity ones if learned).
     /// - Returns: the state after `dt`.
     public func step(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                      geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection = .unbounded,
                      dt: Double) -> [Double] {
         let cells = m * m
-        precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == ConvectiveStencilBasis.channels * cells,
+        precondition(geometry.m == m && state.count == 2 * cells && coordinates.count == correction.coordinateChannels * cells,
                      "learned step: shapes do not match the \(m)x\(m) grid")
         var tendency = [Double](repeating: 0, count: 2 * cells)
         tendency.withUnsafeMutableBufferPointer { tendency in
         geometry.points.withUnsafeBufferPointer { points in
         geometry.downstream.withUnsafeBufferPointer { downstream in
-            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _ in
+            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, flux, _, _, _, _, _, _ in
                 tendency[Int(points[(f * 16 + Self.ownCell) * cells + p])] -= flux
                 tendency[Int(downstream[f * cells + p])] += flux
             }
@@ -102,7 +103,8 @@ extension FiniteVolumeNavierStokes2D {
         diffuse(&gv, dt: dt)
         let gz = gu + gv
         var gState = gz.map { $0 * (1 - dt * drag) }
-        var gCoordinates = [Double](repeating: 0, count: ConvectiveStencilBasis.channels * cells)
+        var gCoordinates = [Double](repeating: 0, count: correction.coordinateChannels * cells)
+        let learnsAdvecting = correction.learnsAdvectingVelocity
         let r = ConvectiveStencilBasis.freeCoordinates, scaleFlux = dt / h
         let aligned = ConvectiveStencilBasis.alignedPoints
         // Raw buffers: the visitor runs once per flux point, so array bounds and uniqueness checks,
@@ -115,12 +117,13 @@ extension FiniteVolumeNavierStokes2D {
         geometry.advecting0.withUnsafeBufferPointer { advecting0 in
         geometry.advecting1.withUnsafeBufferPointer { advecting1 in
         basis.nullSpace.withUnsafeBufferPointer { nullSpaces in
-            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, advected, weights, partials, scale in
+            convect(state: state, coordinates: coordinates, geometry: geometry, basis: basis,
+                    correction: correction) { f, p, _, advecting, advected, weights, advectingWeights, partials, scale in
                 // flux enters the tendency as −flux/h at the flux point's own cell, +flux/h downstream.
                 let row = (f * 16) * cells + p
                 let own = Int(points[row + Self.ownCell * cells])
                 let gFlux = scaleFlux * (gz[Int(downstream[f * cells + p])] - gz[own])
-                let gAdvecting = 0.5 * gFlux * advected, gAdvected = gFlux * advecting
+                let gAdvectingTotal = gFlux * advected, gAdvecting = 0.5 * gAdvectingTotal, gAdvected = gFlux * advecting
                 gState[Int(advecting0[f * cells + p])] += gAdvecting
                 gState[Int(advecting1[f * cells + p])] += gAdvecting
                 let a = aligned[f]
@@ -143,6 +146,23 @@ extension FiniteVolumeNavierStokes2D {
                             gc[c * cells] = sum
                         }
                     }
+                    guard learnsAdvecting else { return }
+                    // The learned advecting velocity: its stencil sits on the advecting family's points.
+                    let g = ConvectiveFluxFamily(rawValue: f)!.advectingFamily.rawValue
+                    let rowG = (g * 16) * cells + p
+                    for s in 0..<16 {
+                        let index = Int(points[rowG + s * cells])
+                        gState[index] += gAdvectingTotal * advectingWeights[s]
+                        gWeight[s] = gAdvectingTotal * state[index]
+                    }
+                    nullSpaces[g].withUnsafeBufferPointer { nullSpace in
+                        let gc = gCoordinates.baseAddress! + (ConvectiveStencilBasis.channels + f * r) * cells + p
+                        for c in 0..<r {
+                            var sum = 0.0
+                            for s in 0..<16 { sum += nullSpace[s * r + c] * gWeight[s] }
+                            gc[c * cells] = sum
+                        }
+                    }
                 }
             }
         }}}}}}}}
@@ -154,26 +174,44 @@ extension FiniteVolumeNavierStokes2D {
     static let ownCell = 5
 
     /// Visits every flux point: `body(family, p, flux, advectingVelocity, advectedValue,
-    /// correctionWeights, basePartials, correctionSlope)`. The advected value is the base
+    /// correctionWeights, advectingWeights, basePartials, correctionSlope)`. The advected value is the base
     /// scheme's value from the four points along the flux direction plus the learned correction
-    /// `Σ (N c)_s q_s`, which ``StencilCorrection/bounded`` saturates smoothly inside the TVD
-    /// region. `correctionWeights` are the stencil weights times the slope of that saturation;
-    /// `basePartials` are the derivatives through the base value and the region's bounds.
+    /// `Σ (N c)_s q_s`, limited as ``StencilCorrection/limit`` says. `correctionWeights` are the
+    /// stencil weights times ∂(advected value)/∂(correction); `basePartials` are the derivatives
+    /// through the base value and the limit (the TVD region's bounds, or the limiter φ(r)).
+    /// With ``StencilCorrection/learnsAdvectingVelocity`` the advecting velocity adds
+    /// `Σ advectingWeights_s p_s` over the points of its ``ConvectiveFluxFamily/advectingFamily``
+    /// (the weights `N c'`; otherwise zero).
     func convect(state: UnsafeBufferPointer<Double>, coordinates: UnsafeBufferPointer<Double>,
                  geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection,
-                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, (Double, Double, Double, Double), Double) -> Void) {
+                 _ body: (Int, Int, Double, Double, Double, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>,
+                          (Double, Double, Double, Double), Double) -> Void) {
         let cells = m * m, r = ConvectiveStencilBasis.freeCoordinates
-        let scheme = correction.baseScheme, bounded = correction.bounded
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { weights in
+        let scheme = correction.baseScheme, limit = correction.limit, learnsAdvecting = correction.learnsAdvectingVelocity
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { scratch in
+            let weights = UnsafeMutableBufferPointer(rebasing: scratch[0..<16])
+            let advectingWeights = UnsafeMutableBufferPointer(rebasing: scratch[16..<32])
+            advectingWeights.initialize(repeating: 0)
             geometry.points.withUnsafeBufferPointer { points in
             geometry.advecting0.withUnsafeBufferPointer { advecting0 in
             geometry.advecting1.withUnsafeBufferPointer { advecting1 in
                 for f in 0..<4 {
                     let aligned = ConvectiveStencilBasis.alignedPoints[f]
+                    let g = ConvectiveFluxFamily(rawValue: f)!.advectingFamily.rawValue
                     basis.nullSpace[f].withUnsafeBufferPointer { nullSpace in
+                    basis.nullSpace[g].withUnsafeBufferPointer { advectingNullSpace in
                     for p in 0..<cells {
                         @inline(__always) func q(_ s: Int) -> Double { state[Int(points[(f * 16 + s) * cells + p])] }
-                        let advecting = 0.5 * (state[Int(advecting0[f * cells + p])] + state[Int(advecting1[f * cells + p])])
+                        var advecting = 0.5 * (state[Int(advecting0[f * cells + p])] + state[Int(advecting1[f * cells + p])])
+                        if learnsAdvecting {
+                            let offset = ConvectiveStencilBasis.channels + f * r
+                            for s in 0..<16 {
+                                var w = 0.0
+                                for c in 0..<r { w += advectingNullSpace[s * r + c] * coordinates[(offset + c) * cells + p] }
+                                advectingWeights[s] = w
+                                advecting += w * state[Int(points[(g * 16 + s) * cells + p])]
+                            }
+                        }
                         var (advected, partials) = scheme.valueAndPartials(q(aligned.0), q(aligned.1), q(aligned.2), q(aligned.3),
                                                                            velocity: advecting)
                         var correction = 0.0
@@ -184,7 +222,8 @@ extension FiniteVolumeNavierStokes2D {
                             correction += w * q(s)
                         }
                         var scale = 1.0   // ∂(advected value)/∂(correction)
-                        if bounded {
+                        switch limit {
+                        case .tvdRegion:
                             // Sweby's TVD region around the upwind cell c: q − c between 0 and
                             // minmod(down − c, c − far); a local extremum (slopes of opposite sign) allows only c.
                             let upwind = advecting >= 0
@@ -219,11 +258,33 @@ extension FiniteVolumeNavierStokes2D {
                             } else {
                                 scale = 0   // no room on that side (e.g. a local extremum): the base value stays
                             }
-                        } else {
+                        case .vanLeerLimited:
+                            // upwind + φ(r)(linear + correction − upwind) = van Leer + φ(r)·correction,
+                            // φ = 2b/(f + b) for slopes f = down − c, b = c − far of one sign, else 0.
+                            let upwind = advecting >= 0
+                            let (far, centre, down) = upwind ? (q(aligned.0), q(aligned.1), q(aligned.2))
+                                                             : (q(aligned.3), q(aligned.2), q(aligned.1))
+                            let forward = down - centre, backward = centre - far
+                            if forward * backward > 0 {
+                                let sum = forward + backward
+                                let phi = 2 * backward / sum
+                                let dForward = -2 * backward / (sum * sum), dBackward = 2 * forward / (sum * sum)
+                                let (dFar, dCentre, dDown) = (-dBackward * correction, (dBackward - dForward) * correction,
+                                                              dForward * correction)
+                                advected += phi * correction
+                                scale = phi
+                                partials = upwind
+                                    ? (partials.0 + dFar, partials.1 + dCentre, partials.2 + dDown, partials.3)
+                                    : (partials.0, partials.1 + dDown, partials.2 + dCentre, partials.3 + dFar)
+                            } else {
+                                scale = 0   // a local extremum: upwind, van Leer's value there
+                            }
+                        case .none:
                             advected += correction
                         }
                         for s in 0..<16 { weights[s] *= scale }
-                        body(f, p, advecting * advected, advecting, advected, weights, partials, scale)
+                        body(f, p, advecting * advected, advecting, advected, weights, advectingWeights, partials, scale)
+                    }
                     }
                     }
                 }
@@ -234,11 +295,11 @@ extension FiniteVolumeNavierStokes2D {
 
 extension Variable where Scalar == Double {
     /// The learned finite-volume step on the tape: `state` `[B, 2, m, m]` (u, v), `coordinates`
-    /// `[B, 52, m, m]` (``ConvectiveStencilBasis``); returns the state after `dt`, `[B, 2, m, m]`.
+    /// `[B, C, m, m]` (C = ``StencilCorrection/coordinateChannels``); returns the state after `dt`, `[B, 2, m, m]`.
     public static func learnedStep(_ state: Variable, coordinates: Variable, solver: FiniteVolumeNavierStokes2D,
                                    geometry: StencilGeometry, basis: ConvectiveStencilBasis, correction: StencilCorrection = .unbounded,
                                    dt: Double) throws -> Variable {
-        let m = solver.m, cells = m * m, channels = ConvectiveStencilBasis.channels
+        let m = solver.m, cells = m * m, channels = correction.coordinateChannels
         guard state.rank == 4, state.shape[1] == 2, state.shape[2] == m, state.shape[3] == m,
               coordinates.shape == [state.shape[0], channels, m, m] else {
             throw TensorError.shapeMismatch(operation: "learnedStep", lhs: state.shape, rhs: coordinates.shape,

@@ -10,17 +10,19 @@ public struct ModelFileError: Error, CustomStringConvertible {
 extension TemporalStencilModel {
     /// The configuration attributes a model file carries (all numbers).
     static let configurationKeys = ["grid", "memory_size", "memory_step", "width", "depth", "time_step", "viscosity", "drag",
-                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme", "bounded", "memory_anomaly"]
+                                    "forcing_amplitude", "forcing_wavenumber", "history", "base_scheme", "correction_limit", "memory_anomaly", "advecting_velocity"]
 
     /// Writes the configuration (global attributes `tsm_<key>`; `tsm_base_scheme` is the index of
-    /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer; `tsm_bounded` 1 or 0) and the weights (``Checkpoint``
+    /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer; `tsm_correction_limit` the
+    /// index in `CorrectionLimit.allCases`: 0 none, 1 TVD region, 2 van Leer limited; `tsm_advecting_velocity` 1 if
+    /// learned) and the weights (``Checkpoint``
     /// variables `parameter.*`) into a dataset being defined; `history` is the number of input
     /// frames the model was trained with.
     public func write(to dataset: Dataset, history: Int) throws {
         let c = configuration
         let values: [Double] = [Double(c.grid), Double(c.memorySize), c.memoryStep, Double(c.width), Double(c.depth), c.timeStep,
                                 c.viscosity, c.drag, c.forcingAmplitude, Double(c.forcingWavenumber), Double(history),
-                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!), c.bounded ? 1 : 0, c.memoryAnomaly ? 1 : 0]
+                                Double(FaceInterpolation.allCases.firstIndex(of: c.baseScheme)!), Double(CorrectionLimit.allCases.firstIndex(of: c.correctionLimit)!), c.memoryAnomaly ? 1 : 0, c.learnsAdvectingVelocity ? 1 : 0]
         for (key, value) in zip(Self.configurationKeys, values) { try dataset.setAttribute("tsm_\(key)", .float64([value])) }
         try Checkpoint.write(parameters, to: dataset)
     }
@@ -29,7 +31,11 @@ extension TemporalStencilModel {
     /// history length it was trained with.
     public static func read(from dataset: Dataset) throws -> (model: TemporalStencilModel, history: Int) {
         var values: [String: Double] = [:]
-        for key in configurationKeys {
+        // Files written before `tsm_correction_limit` carry `tsm_bounded` (0 none, 1 TVD region): the same indices.
+        if let bounded = try dataset.attribute("tsm_bounded")?.doubles?.first { values["correction_limit"] = bounded }
+        // and learned only the advected values.
+        if try dataset.attribute("tsm_advecting_velocity") == nil { values["advecting_velocity"] = 0 }
+        for key in configurationKeys where values[key] == nil {
             guard let value = try dataset.attribute("tsm_\(key)")?.doubles?.first else {
                 throw ModelFileError(message: "\(dataset.path) has no attribute tsm_\(key): it is not a tsm-train output")
             }
@@ -41,9 +47,10 @@ extension TemporalStencilModel {
             viscosity: values["viscosity"]!, drag: values["drag"]!, forcingAmplitude: values["forcing_amplitude"]!,
             forcingWavenumber: Int(values["forcing_wavenumber"]!),
             baseScheme: FaceInterpolation.allCases[min(max(Int(values["base_scheme"]!), 0), FaceInterpolation.allCases.count - 1)],
-            bounded: values["bounded"]! != 0, memoryAnomaly: values["memory_anomaly"]! != 0)
+            correctionLimit: CorrectionLimit.allCases[min(max(Int(values["correction_limit"]!), 0), CorrectionLimit.allCases.count - 1)],
+            learnsAdvectingVelocity: values["advecting_velocity"]! != 0, memoryAnomaly: values["memory_anomaly"]! != 0)
         guard configuration.grid >= 4, configuration.depth >= 2, configuration.width >= 1, configuration.memorySize >= 0,
-              configuration.timeStep > 0 else {
+              configuration.timeStep > 0, configuration.correctionLimit != .vanLeerLimited || configuration.baseScheme == .vanLeer else {
             throw ModelFileError(message: "\(dataset.path) holds an invalid TSM configuration \(values)")
         }
         var model = TemporalStencilModel(configuration: configuration, seed: 0)

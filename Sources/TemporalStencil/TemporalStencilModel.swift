@@ -32,18 +32,22 @@ public struct TemporalStencilModel: Sendable {
         public var forcingWavenumber: Int
         /// The classical interpolation the learned stencils correct (zero coordinates: this scheme).
         public var baseScheme: FaceInterpolation
-        /// Whether the corrected value is clamped to the TVD region (``StencilCorrection/bounded``).
-        public var bounded: Bool
+        /// How the correction is limited (``StencilCorrection/limit``).
+        public var correctionLimit: CorrectionLimit
+        /// Whether the advecting velocities are learned too (``StencilCorrection/learnsAdvectingVelocity``).
+        public var learnsAdvectingVelocity: Bool
         /// Feed the CNN the memory minus the memory of a constant signal at the current value
         /// (`c − s·v`, `s` = ``HiPPOMemory/steadyState``): only what the history adds to the present.
         public var memoryAnomaly: Bool
 
         public init(grid: Int, memorySize: Int, memoryStep: Double = 0.1, width: Int, depth: Int, timeStep: Double,
                     viscosity: Double, drag: Double, forcingAmplitude: Double, forcingWavenumber: Int,
-                    baseScheme: FaceInterpolation = .vanLeer, bounded: Bool = true, memoryAnomaly: Bool = true) {
+                    baseScheme: FaceInterpolation = .vanLeer, correctionLimit: CorrectionLimit = .tvdRegion, learnsAdvectingVelocity: Bool = false,
+                    memoryAnomaly: Bool = true) {
             self.memoryAnomaly = memoryAnomaly
             self.baseScheme = baseScheme
-            self.bounded = bounded
+            self.correctionLimit = correctionLimit
+            self.learnsAdvectingVelocity = learnsAdvectingVelocity
             self.grid = grid
             self.memorySize = memorySize
             self.memoryStep = memoryStep
@@ -54,6 +58,11 @@ public struct TemporalStencilModel: Sendable {
             self.drag = drag
             self.forcingAmplitude = forcingAmplitude
             self.forcingWavenumber = forcingWavenumber
+        }
+
+        /// How the learned coordinates enter the finite-volume step.
+        public var correction: StencilCorrection {
+            StencilCorrection(baseScheme: baseScheme, limit: correctionLimit, learnsAdvectingVelocity: learnsAdvectingVelocity)
         }
 
         /// Input channels of the CNN: u, v and N memory coefficients of each.
@@ -83,7 +92,7 @@ public struct TemporalStencilModel: Sendable {
         for k in 0..<c.depth {
             let last = k == c.depth - 1
             layers.append(Conv2D<Double>(inChannels: k == 0 ? c.inputChannels : c.width,
-                                         outChannels: last ? ConvectiveStencilBasis.channels : c.width,
+                                         outChannels: last ? c.correction.coordinateChannels : c.width,
                                          kernelSize: (3, 3), padding: (1, 1), mode: .circular,
                                          initialization: .kaimingUniform, seed: seed &+ UInt64(k)))
             if !last { layers.append(ActivationLayer<Double>(.relu)) }
@@ -131,7 +140,7 @@ public struct TemporalStencilModel: Sendable {
         return try memory.matmul(Variable(transition)) + (try state.reshaped([state.value.count, 1]) * Variable(input))
     }
 
-    /// The stencil coordinates `[B, 52, m, m]` for a batch of states and their memory.
+    /// The stencil coordinates `[B, C, m, m]` (C = ``StencilCorrection/coordinateChannels``) for a batch of states and their memory.
     public func stencilCoordinates(state: Variable<Double>, memory: Variable<Double>?,
                                    parameters p: ParameterVariables<Double>) throws -> Variable<Double> {
         let batch = state.shape[0], m = configuration.grid
@@ -151,7 +160,7 @@ public struct TemporalStencilModel: Sendable {
                      parameters p: ParameterVariables<Double>) throws -> (state: Variable<Double>, memory: Variable<Double>?) {
         let coordinates = try stencilCoordinates(state: state, memory: memory, parameters: p)
         let next = try Variable.learnedStep(state, coordinates: coordinates, solver: solver, geometry: geometry, basis: basis,
-                                            correction: StencilCorrection(baseScheme: configuration.baseScheme, bounded: configuration.bounded),
+                                            correction: configuration.correction,
                                             dt: configuration.timeStep)
         return (next, try memory.map { try advanceMemory($0, with: next) })
     }

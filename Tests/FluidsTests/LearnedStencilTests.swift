@@ -2,7 +2,7 @@ import Foundation
 import Randomness
 import Tensors
 import Testing
-import TemporalStencil
+@testable import TemporalStencil
 
 /// The learned-stencil finite-volume step of TSM: its stencil constraints, its agreement with
 /// the classical scheme at zero coordinates, its hand-written gradient against finite
@@ -55,7 +55,7 @@ import TemporalStencil
         let learned = state.withUnsafeBufferPointer { s in
             zeros.withUnsafeBufferPointer { c in
                 solver.step(state: s, coordinates: c, geometry: StencilGeometry(m: m), basis: ConvectiveStencilBasis(),
-                            correction: StencilCorrection(baseScheme: scheme, bounded: scheme == .vanLeer), dt: 0.05)
+                            correction: StencilCorrection(baseScheme: scheme, limit: scheme == .vanLeer ? .tvdRegion : .none), dt: 0.05)
             }
         }
         let difference = zip(learned, u + v).map { abs($0 - $1) }.max()!
@@ -63,7 +63,9 @@ import TemporalStencil
         #expect(solver.maximumDivergence(u: Array(learned[0..<(m * m)]), v: Array(learned[(m * m)...])) < 1e-12)
     }
 
-    @Test(arguments: [StencilCorrection.unbounded, .init(baseScheme: .vanLeer, bounded: false), .init(baseScheme: .vanLeer, bounded: true)])
+    @Test(arguments: [StencilCorrection.unbounded, .init(baseScheme: .vanLeer, limit: .none), .init(baseScheme: .vanLeer, limit: .tvdRegion),
+                      .init(baseScheme: .vanLeer, limit: .vanLeerLimited),
+                      .init(baseScheme: .vanLeer, limit: .tvdRegion, learnsAdvectingVelocity: true)])
     func gradientMatchesFiniteDifferences(correction: StencilCorrection) throws {
         let m = 6, dt = 0.07
         let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.02, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 1,
@@ -71,7 +73,8 @@ import TemporalStencil
         let geometry = StencilGeometry(m: m), basis = ConvectiveStencilBasis()
         var rng = SplitMix64(seed: 9)
         let x = try Tensor(shape: [2, 2, m, m], scalars: randomVelocity(m: m, seed: 4) + randomVelocity(m: m, seed: 5))
-        let c = try Tensor(shape: [2, 52, m, m], scalars: (0..<(2 * 52 * m * m)).map { _ in 0.3 * (Double.random(in: 0..<1, using: &rng) - 0.5) })
+        let channels = correction.coordinateChannels
+        let c = try Tensor(shape: [2, channels, m, m], scalars: (0..<(2 * channels * m * m)).map { _ in 0.3 * (Double.random(in: 0..<1, using: &rng) - 0.5) })
         let probe = try Tensor(shape: [2, 2, m, m], scalars: (0..<(4 * m * m)).map { _ in Double.random(in: 0..<1, using: &rng) - 0.5 })
         func loss(_ x: Tensor<Double>, _ c: Tensor<Double>) throws -> Double {
             let y = try Variable.learnedStep(Variable(x), coordinates: Variable(c), solver: solver, geometry: geometry, basis: basis, correction: correction, dt: dt)
@@ -100,6 +103,89 @@ import TemporalStencil
         }
         #expect(worst < 1e-6, "relative gradient error \(worst)")
         #expect(gc.contains { abs($0) > 1e-4 }, "the coordinates' gradient must not vanish")
+    }
+
+    /// The van-Leer-limited correction is JAX-CFD's `apply_tvd_limiter` around the learned
+    /// stencil, computed here from its definition: upwind + φ(r)·(learned − upwind), with
+    /// r = (c − far)/(down − c), φ = 2r/(1 + r) for r > 0 and 0 otherwise, and
+    /// learned = Σ_s w_s q_s with the full stencil w = w₀ + N c.
+    @Test func vanLeerLimitedCorrectionIsTheLimiterAroundTheLearnedStencil() {
+        let m = 8
+        let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.01, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
+                                                interpolation: .vanLeer)
+        let geometry = StencilGeometry(m: m), basis = ConvectiveStencilBasis(), cells = m * m
+        var rng = SplitMix64(seed: 31)
+        let state = (0..<(2 * cells)).map { _ in Double.random(in: -1..<1, using: &rng) }
+        let coordinates = (0..<(ConvectiveStencilBasis.channels * cells)).map { _ in 0.4 * Double.random(in: -1..<1, using: &rng) }
+        var worst = 0.0, extrema = 0, outsideTVD = 0
+        state.withUnsafeBufferPointer { x in
+            coordinates.withUnsafeBufferPointer { c in
+                solver.convect(state: x, coordinates: c, geometry: geometry, basis: basis,
+                               correction: .init(baseScheme: .vanLeer, limit: .vanLeerLimited)) { f, p, _, advecting, advected, _, _, _, _ in
+                    let family = ConvectiveFluxFamily(rawValue: f)!
+                    let q = (0..<16).map { x[Int(geometry.points[(f * 16 + $0) * cells + p])] }
+                    let own = (0..<13).map { c[(f * 13 + $0) * cells + p] }
+                    let learned = zip(basis.weights(family, coordinates: own), q).reduce(0) { $0 + $1.0 * $1.1 }
+                    let a = ConvectiveStencilBasis.alignedPoints[f]
+                    let (far, centre, down) = advecting >= 0 ? (q[a.0], q[a.1], q[a.2]) : (q[a.3], q[a.2], q[a.1])
+                    let r = (centre - far) / (down - centre)
+                    let phi = r > 0 ? 2 * r / (1 + r) : 0
+                    let expected = centre + phi * (learned - centre)
+                    worst = max(worst, abs(advected - expected))
+                    if phi == 0 { extrema += 1 }
+                    let limit = 2 * centre - far   // Sweby's bound is at most this far from c
+                    if phi > 0 && (advected - centre) * (advected - limit) > 0 && (advected - centre) * (advected - down) > 0 { outsideTVD += 1 }
+                }
+            }
+        }
+        #expect(worst < 1e-12, "largest deviation from upwind + φ(r)(learned − upwind): \(worst)")
+        #expect(extrema > 0, "the random field must have extrema, where the value is upwind")
+        #expect(outsideTVD > 0, "unlike the TVD-region limit, the learned stencil may leave Sweby's region")
+    }
+
+    /// The learned advecting velocity keeps the stencils' first-order accuracy: for linear
+    /// velocity fields it is the exact velocity at every flux point, whatever the coordinates
+    /// (which fails if a family's advecting stencil sat on the wrong points).
+    @Test func learnedAdvectingVelocityIsExactForLinearFields() {
+        let m = 10, h = 0.3, cells = m * m
+        let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.01, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
+                                                interpolation: .vanLeer)
+        let geometry = StencilGeometry(m: m), basis = ConvectiveStencilBasis()
+        func u(_ x: Double, _ y: Double) -> Double { 0.3 + 0.7 * x - 0.4 * y }
+        func v(_ x: Double, _ y: Double) -> Double { -0.2 + 0.5 * x + 0.9 * y }
+        var state = [Double](repeating: 0, count: 2 * cells)
+        for j in 0..<m {
+            for i in 0..<m {
+                state[j * m + i] = u((Double(i) + 1) * h, (Double(j) + 0.5) * h)
+                state[cells + j * m + i] = v((Double(i) + 0.5) * h, (Double(j) + 1) * h)
+            }
+        }
+        let correction = StencilCorrection(baseScheme: .vanLeer, limit: .tvdRegion, learnsAdvectingVelocity: true)
+        var rng = SplitMix64(seed: 77)
+        let coordinates = (0..<(correction.coordinateChannels * cells)).map { _ in Double.random(in: -1..<1, using: &rng) }
+        var worst = 0.0, visited = 0, moved = 0.0
+        state.withUnsafeBufferPointer { x in
+            coordinates.withUnsafeBufferPointer { c in
+                solver.convect(state: x, coordinates: c, geometry: geometry, basis: basis, correction: correction) { f, p, _, advecting, _, _, weights, _, _ in
+                    let (i, j) = (p % m, p / m)
+                    guard (1..<(m - 2)).contains(i), (1..<(m - 2)).contains(j) else { return }   // stencils that do not wrap
+                    let (xi, yj) = (Double(i), Double(j))
+                    let exact: Double
+                    switch ConvectiveFluxFamily(rawValue: f)! {
+                    case .uAlongX: exact = u((xi + 1.5) * h, (yj + 0.5) * h)
+                    case .uAlongY: exact = v((xi + 1) * h, (yj + 1) * h)
+                    case .vAlongY: exact = v((xi + 0.5) * h, (yj + 1.5) * h)
+                    case .vAlongX: exact = u((xi + 1) * h, (yj + 1) * h)
+                    }
+                    worst = max(worst, abs(advecting - exact))
+                    moved = max(moved, weights.map(abs).max()!)
+                    visited += 1
+                }
+            }
+        }
+        #expect(visited == 4 * (m - 3) * (m - 3))
+        #expect(moved > 0.1, "the coordinates must change the stencil")
+        #expect(worst < 1e-12, "largest advecting-velocity error on a linear field: \(worst)")
     }
 
     @Test func memoryMatrixReproducesTheRecurrence() throws {
@@ -145,7 +231,7 @@ import TemporalStencil
         let data = ReferenceTrajectories(grid: m, trajectories: trajectories)
         var model = TemporalStencilModel(configuration: .init(grid: m, memorySize: memorySize, width: 8, depth: 3, timeStep: dt,
                                                               viscosity: 0.005, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
-                                                              baseScheme: .linear, bounded: false), seed: 1)
+                                                              baseScheme: .linear, correctionLimit: .none), seed: 1)
         let starts = data.windowStarts(history: 4, unroll: 4)
         #expect(starts.count == 2 * 7)
         let evaluation = try data.batch(starts: starts, history: 4, unroll: 4)
@@ -221,7 +307,7 @@ import TemporalStencil
                 state = state.withUnsafeBufferPointer { x in
                     coordinates[k].withUnsafeBufferPointer { c in
                         solver.step(state: x, coordinates: c, geometry: geometry, basis: basis,
-                                    correction: .init(baseScheme: .vanLeer, bounded: true), dt: 0.02)
+                                    correction: .init(baseScheme: .vanLeer, limit: .tvdRegion), dt: 0.02)
                     }
                 }
             }

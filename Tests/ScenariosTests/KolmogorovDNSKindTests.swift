@@ -123,6 +123,45 @@ import TestSupport
         #expect { try runner.run(noHistory) } throws: { "\($0)".contains("history_frames") }
     }
 
+    /// A sweep directory of ns2d-dns outputs trains on every member's trajectory; members with
+    /// another flow, or a directory without members, are named in the error.
+    @Test func trainsOnASweepDirectoryOfTrajectories() throws {
+        let dir = TemporaryDirectory()
+        let runner = ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test")
+        var data = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "data", "seed": 1, "parameters": {"grid": 16, "warmup": 0.5, "duration": 1, "save_every": 0.05, "coarse_grids": [8], "write_dns": false}, "sweep": {"replicas": 2}}"#, file: "d.json")
+        data.output = dir.path
+        for index in 0..<2 { try runner.run(try data.member(index)) }
+        func train(_ path: String, name: String) throws -> JSONValue {
+            var train = try Scenario.parse(#"{"kind": "tsm-train", "name": "\#(name)", "seed": 0, "parameters": {"training_data": "\#(path)", "grid": 8, "memory_size": 2, "history": 4, "unroll": 3, "width": 4, "depth": 2, "batch": 2, "iterations": 3, "warmup": 1, "validation_windows": 4}}"#, file: "t.json")
+            train.output = dir.path
+            return try runner.run(train)
+        }
+        let both = try train(dir.file("data"), name: "both")
+        #expect(both["statistics"]?["training_trajectories"]?.doubleValue == 2)
+        let one = try train(dir.file("data/0000/output.nc"), name: "one")
+        #expect(one["statistics"]?["training_trajectories"]?.doubleValue == 1)
+        // The held-out windows now come from both trajectories, so the classical loss differs.
+        #expect(both["statistics"]?["classical_validation_loss"] != one["statistics"]?["classical_validation_loss"])
+
+        try FileManager.default.createDirectory(atPath: dir.file("empty"), withIntermediateDirectories: true)
+        #expect { try train(dir.file("empty"), name: "empty") } throws: { "\($0)".contains("without <member>/output.nc") }
+        var other = try Scenario.parse(#"{"kind": "ns2d-dns", "name": "other", "seed": 3, "parameters": {"grid": 16, "viscosity": 0.01, "warmup": 0.5, "duration": 1, "save_every": 0.05, "coarse_grids": [8], "write_dns": false}}"#, file: "o.json")
+        other.output = dir.path
+        try runner.run(other)
+        try FileManager.default.createDirectory(atPath: dir.file("data/0002"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir.file("other/output.nc"), toPath: dir.file("data/0002/output.nc"))
+        #expect { try train(dir.file("data"), name: "mixed") } throws: { "\($0)".contains("0002/output.nc") }
+    }
+
+    @Test func theVanLeerLimitedCorrectionNeedsTheVanLeerBase() {
+        do {
+            _ = try Scenario.parse(#"{"kind": "tsm-train", "name": "t", "seed": 0, "parameters": {"correction_limit": "van-leer-limited", "base_scheme": "linear"}}"#, file: "t.json")
+            Issue.record("accepted the van-leer-limited correction around the linear scheme")
+        } catch {
+            #expect(error.issues.map(\.path) == ["$.parameters.base_scheme"])
+        }
+    }
+
     @Test func aLearnedModelRunsOnlyAtItsOwnGrid() {
         do {
             _ = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "r", "seed": 0, "parameters": {"model": "tsm"}}"#, file: "r.json")

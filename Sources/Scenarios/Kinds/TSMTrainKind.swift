@@ -19,13 +19,15 @@ public struct TSMTrainKind: ScenarioKind {
 
     public let parameters: [ParameterSpec] = [
         ParameterSpec("training_data", .string(), default: .string("runs/tsm-training-data/output.nc"),
-                      summary: "ns2d-dns output recorded every model time step, with u_<grid>, v_<grid>"),
+                      summary: "ns2d-dns output recorded every model time step, with u_<grid>, v_<grid>; or a sweep directory of them (one trajectory per member)"),
         ParameterSpec("grid", .integer(4...1024), default: .integer(32), summary: "model grid m (TSM: 64)"),
         ParameterSpec("memory_size", .integer(0...256), default: .integer(8), summary: "HiPPO coefficients per face value (0: no memory, the ablation; TSM: up to 256)"),
         ParameterSpec("base_scheme", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
                       summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
-        ParameterSpec("bounded", .boolean, default: .bool(true),
-                      summary: "clamp each corrected face value to the TVD (Sweby) region of its upwind cell: a learned flux limiter, stable in long rollouts"),
+        ParameterSpec("correction_limit", .string(choices: CorrectionLimit.allCases.map(\.rawValue)), default: .string("tvd-region"),
+                      summary: "tvd-region: each corrected face value stays in the TVD (Sweby) region of its upwind cell (a learned flux limiter); van-leer-limited: TSM's upwind + φ(r)·(learned − upwind), needs base_scheme van-leer; none: no limit"),
+        ParameterSpec("learned_advecting_velocity", .boolean, default: .bool(false),
+                      summary: "also learn the interpolation of the advecting velocity at each flux point (TSM's u stencils; 104 output channels instead of 52)"),
         ParameterSpec("memory_anomaly", .boolean, default: .bool(true),
                       summary: "feed the memory minus that of a constant signal at the current value (what the history adds)"),
         ParameterSpec("history", .integer(1...1024), default: .integer(32), summary: "input frames the memory reads before the rollout (TSM: 32)"),
@@ -43,24 +45,36 @@ public struct TSMTrainKind: ScenarioKind {
                       summary: "windows from the last 10 % of the frames, held out of training and scored before and after"),
     ]
 
+    public func check(_ p: ParameterValues, issues: inout [ValidationIssue]) {
+        if p.string("correction_limit") == CorrectionLimit.vanLeerLimited.rawValue, p.string("base_scheme") != FaceInterpolation.vanLeer.rawValue {
+            issues.append(ValidationIssue(path: "$.parameters.base_scheme", value: p["base_scheme"],
+                                          expected: "van-leer with correction_limit van-leer-limited (it limits the learned stencil as van Leer limits the linear one)"))
+        }
+    }
+
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
         let m = p.int("grid"), history = p.int("history"), unroll = p.int("unroll"), iterations = p.int("iterations")
         let (data, dt, setup) = try Self.readTrainingData(p.string("training_data"), grid: m)
-        // Hold out the last 10 % of the frames (and every window reaching into them) for validation.
-        let frames = data.trajectories[0].count
-        let split = frames - max(history + unroll, frames / 10)
-        let training = ReferenceTrajectories(grid: m, trajectories: [Array(data.trajectories[0][0..<split])])
-        let heldOut = ReferenceTrajectories(grid: m, trajectories: [Array(data.trajectories[0][split...])])
+        // Hold out the last 10 % of each trajectory's frames (and every window reaching into them) for validation.
+        var trainingFrames: [[[Double]]] = [], heldOutFrames: [[[Double]]] = []
+        for (k, trajectory) in data.trajectories.enumerated() {
+            let frames = trajectory.count, split = frames - max(history + unroll, frames / 10)
+            guard split >= history + unroll else {
+                throw FluidsRunError(message: "\(p.string("training_data")): trajectory \(k) holds \(frames) frames: too few for windows of history \(history) + unroll \(unroll) plus a held-out 10 %")
+            }
+            trainingFrames.append(Array(trajectory[0..<split]))
+            heldOutFrames.append(Array(trajectory[split...]))
+        }
+        let training = ReferenceTrajectories(grid: m, trajectories: trainingFrames)
+        let heldOut = ReferenceTrajectories(grid: m, trajectories: heldOutFrames)
         let starts = training.windowStarts(history: history, unroll: unroll)
         let validationStarts = heldOut.windowStarts(history: history, unroll: unroll)
-        guard !starts.isEmpty, !validationStarts.isEmpty else {
-            throw FluidsRunError(message: "\(p.string("training_data")) holds \(frames) frames: too few for windows of history \(history) + unroll \(unroll) plus a held-out 10 %")
-        }
         let configuration = TemporalStencilModel.Configuration(
             grid: m, memorySize: p.int("memory_size"), width: p.int("width"), depth: p.int("depth"), timeStep: dt,
             viscosity: setup.viscosity, drag: setup.drag, forcingAmplitude: setup.amplitude, forcingWavenumber: setup.wavenumber,
-            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!, bounded: p.bool("bounded"),
+            baseScheme: FaceInterpolation(rawValue: p.string("base_scheme"))!, correctionLimit: CorrectionLimit(rawValue: p.string("correction_limit"))!,
+            learnsAdvectingVelocity: p.bool("learned_advecting_velocity"),
             memoryAnomaly: p.bool("memory_anomaly"))
         var model = TemporalStencilModel(configuration: configuration, seed: UInt64(scenario.seed))
         var optimizer = Adam<Double>(schedule: .cosine(peak: p.double("learning_rate"), totalSteps: iterations,
@@ -136,6 +150,7 @@ public struct TSMTrainKind: ScenarioKind {
         try Self.writeCurve(losses, norms, rates, to: dataset)
         let statistics: [(key: String, value: JSONValue)] = [
             ("iterations", .integer(Int64(iterations))), ("time_step", .number(dt)),
+            ("training_trajectories", .integer(Int64(data.trajectories.count))),
             ("parameter_count", .integer(Int64(model.parameters.scalarCount))),
             ("initial_validation_loss", .number(initialValidation)), ("final_validation_loss", .number(finalValidation)),
             ("classical_validation_loss", .number(classicalValidation)),
@@ -188,7 +203,34 @@ public struct TSMTrainKind: ScenarioKind {
 
     /// The model-grid frames of an ns2d-dns output, their spacing (the model time step) and
     /// the flow's parameters.
+    /// The trajectories in `path`: one `ns2d-dns` output, or a sweep directory of them (each
+    /// member's `output.nc` one trajectory, in member order), all with the same flow and record spacing.
     static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, ReferenceFlow) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FluidsRunError(message: "training_data \(path) does not exist")
+        }
+        guard isDirectory.boolValue else { return try readTrajectory(path, grid: m) }
+        let members = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            .map { "\(path)/\($0)/output.nc" }.filter { FileManager.default.fileExists(atPath: $0) }
+        guard let first = members.first else {
+            throw FluidsRunError(message: "training_data \(path) is a directory without <member>/output.nc files (expected an ns2d-dns sweep)")
+        }
+        var (data, dt, setup) = try readTrajectory(first, grid: m)
+        var trajectories = data.trajectories
+        for member in members.dropFirst() {
+            let (next, memberDt, memberSetup) = try readTrajectory(member, grid: m)
+            guard abs(memberDt - dt) <= 1e-9 * max(1, dt), memberSetup == setup else {
+                throw FluidsRunError(message: "\(member): its record spacing \(memberDt) or flow \(memberSetup) differs from \(first)'s (\(dt), \(setup))")
+            }
+            trajectories += next.trajectories
+        }
+        data = ReferenceTrajectories(grid: m, trajectories: trajectories)
+        return (data, dt, setup)
+    }
+
+    /// One `ns2d-dns` output as a single trajectory.
+    static func readTrajectory(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, ReferenceFlow) {
         let dataset = try Dataset.open(path)
         defer { try? dataset.close() }
         let setup = try ReferenceFlow(of: dataset)

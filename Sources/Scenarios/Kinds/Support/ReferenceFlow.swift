@@ -2,7 +2,7 @@ import NetCDF
 
 /// The Kolmogorov-flow parameters an `ns2d-dns` output was generated with (from its
 /// `scenario_json` attribute), which the coarse solvers of `tsm-train` and `tsm-rollout` reuse.
-struct ReferenceFlow {
+struct ReferenceFlow: Equatable {
     var viscosity, drag, amplitude: Double
     var wavenumber: Int
 
