@@ -138,14 +138,18 @@ extension FiniteVolumeNavierStokes2D {
                         gState[index] += gAdvected * weights[s]
                         gWeight[s] = gAdvected * scale * state[index]
                     }
-                    nullSpaces[f].withUnsafeBufferPointer { nullSpace in
-                        let gc = gCoordinates.baseAddress! + f * r * cells + p
-                        for c in 0..<r {
-                            var sum = 0.0
-                            for s in 0..<16 { sum += nullSpace[s * r + c] * gWeight[s] }
-                            gc[c * cells] = sum
+                    // ∂/∂c = Nᵀ gWeight for the family whose null space is `family`, stored at `channel`.
+                    func storeCoordinateGradient(family: Int, channel: Int) {
+                        nullSpaces[family].withUnsafeBufferPointer { nullSpace in
+                            let gc = gCoordinates.baseAddress! + channel * cells + p
+                            for c in 0..<r {
+                                var sum = 0.0
+                                for s in 0..<16 { sum += nullSpace[s * r + c] * gWeight[s] }
+                                gc[c * cells] = sum
+                            }
                         }
                     }
+                    storeCoordinateGradient(family: f, channel: f * r)
                     guard learnsAdvecting else { return }
                     // The learned advecting velocity: its stencil sits on the advecting family's points.
                     let g = ConvectiveFluxFamily(rawValue: f)!.advectingFamily.rawValue
@@ -155,14 +159,7 @@ extension FiniteVolumeNavierStokes2D {
                         gState[index] += gAdvectingTotal * advectingWeights[s]
                         gWeight[s] = gAdvectingTotal * state[index]
                     }
-                    nullSpaces[g].withUnsafeBufferPointer { nullSpace in
-                        let gc = gCoordinates.baseAddress! + (ConvectiveStencilBasis.channels + f * r) * cells + p
-                        for c in 0..<r {
-                            var sum = 0.0
-                            for s in 0..<16 { sum += nullSpace[s * r + c] * gWeight[s] }
-                            gc[c * cells] = sum
-                        }
-                    }
+                    storeCoordinateGradient(family: g, channel: ConvectiveStencilBasis.channels + f * r)
                 }
             }
         }}}}}}}}
