@@ -219,21 +219,22 @@ extension FiniteVolumeNavierStokes2D {
                             correction += w * q(s)
                         }
                         var scale = 1.0   // ∂(advected value)/∂(correction)
+                        // The upwind cell c, its far neighbour and the downwind cell along the flow, and the two slopes.
+                        let upwind = advecting >= 0
+                        let (far, centre, down) = upwind ? (q(aligned.0), q(aligned.1), q(aligned.2))
+                                                         : (q(aligned.3), q(aligned.2), q(aligned.1))
+                        let forward = down - centre, backward = centre - far
                         switch limit {
                         case .tvdRegion:
                             // Sweby's TVD region around the upwind cell c: q − c between 0 and
                             // minmod(down − c, c − far); a local extremum (slopes of opposite sign) allows only c.
-                            let upwind = advecting >= 0
-                            let (far, centre, down) = upwind ? (q(aligned.0), q(aligned.1), q(aligned.2))
-                                                             : (q(aligned.3), q(aligned.2), q(aligned.1))
-                            let forward = down - centre, backward = centre - far
                             let monotone = forward * backward > 0
                             let limitIsDown = Swift.abs(forward) <= Swift.abs(backward)
-                            let limit = !monotone ? centre : (limitIsDown ? down : 2 * centre - far)
+                            let sweby = !monotone ? centre : (limitIsDown ? down : 2 * centre - far)
                             // The bound on the side the correction points to, and its partials in (q₋₁, q₀, q₁, q₂) order.
                             let towardsHigh = correction >= 0
-                            let boundIsCentre = (centre >= limit) == towardsHigh || !monotone
-                            let bound = boundIsCentre ? centre : limit
+                            let boundIsCentre = (centre >= sweby) == towardsHigh || !monotone
+                            let bound = boundIsCentre ? centre : sweby
                             let boundPartials: (Double, Double, Double, Double)
                             if boundIsCentre {
                                 boundPartials = upwind ? (0, 1, 0, 0) : (0, 0, 1, 0)
@@ -258,10 +259,6 @@ extension FiniteVolumeNavierStokes2D {
                         case .vanLeerLimited:
                             // upwind + φ(r)(linear + correction − upwind) = van Leer + φ(r)·correction,
                             // φ = 2b/(f + b) for slopes f = down − c, b = c − far of one sign, else 0.
-                            let upwind = advecting >= 0
-                            let (far, centre, down) = upwind ? (q(aligned.0), q(aligned.1), q(aligned.2))
-                                                             : (q(aligned.3), q(aligned.2), q(aligned.1))
-                            let forward = down - centre, backward = centre - far
                             if forward * backward > 0 {
                                 let sum = forward + backward
                                 let phi = 2 * backward / sum

@@ -31,9 +31,9 @@ extension TemporalStencilModel {
     /// history length it was trained with.
     public static func read(from dataset: Dataset) throws -> (model: TemporalStencilModel, history: Int) {
         var values: [String: Double] = [:]
-        // Files written before `tsm_correction_limit` carry `tsm_bounded` (0 none, 1 TVD region): the same indices.
+        // Older files: `tsm_bounded` (0 none, 1 TVD region; the same indices) instead of
+        // `tsm_correction_limit`, and no `tsm_advecting_velocity` (they learned only the advected values).
         if let bounded = try dataset.attribute("tsm_bounded")?.doubles?.first { values["correction_limit"] = bounded }
-        // and learned only the advected values.
         if try dataset.attribute("tsm_advecting_velocity") == nil { values["advecting_velocity"] = 0 }
         for key in configurationKeys where values[key] == nil {
             guard let value = try dataset.attribute("tsm_\(key)")?.doubles?.first else {

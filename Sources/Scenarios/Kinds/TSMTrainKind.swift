@@ -216,7 +216,7 @@ public struct TSMTrainKind: ScenarioKind {
         guard let first = members.first else {
             throw FluidsRunError(message: "training_data \(path) is a directory without <member>/output.nc files (expected an ns2d-dns sweep)")
         }
-        var (data, dt, setup) = try readTrajectory(first, grid: m)
+        let (data, dt, setup) = try readTrajectory(first, grid: m)
         var trajectories = data.trajectories
         for member in members.dropFirst() {
             let (next, memberDt, memberSetup) = try readTrajectory(member, grid: m)
@@ -225,8 +225,7 @@ public struct TSMTrainKind: ScenarioKind {
             }
             trajectories += next.trajectories
         }
-        data = ReferenceTrajectories(grid: m, trajectories: trajectories)
-        return (data, dt, setup)
+        return (ReferenceTrajectories(grid: m, trajectories: trajectories), dt, setup)
     }
 
     /// One `ns2d-dns` output as a single trajectory.
