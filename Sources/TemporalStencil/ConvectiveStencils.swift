@@ -138,6 +138,11 @@ public enum CorrectionLimit: String, Sendable, CaseIterable {
     /// correction at an extremum, a correction that fades towards one, but not TVD (the learned
     /// stencil may leave Sweby's region where the flow is monotone).
     case vanLeerLimited = "van-leer-limited"
+    /// The correction saturates smoothly at the local variation along the flow,
+    /// `base + R·tanh(correction/R)` with `R = max(|down − c|, |c − far|)`: bounded by the
+    /// neighbouring jumps like the TVD region, but with room on both sides, also at a local
+    /// extremum (where the other limits allow no correction). Not TVD.
+    case localVariation = "local-variation"
 }
 
 /// How the learned coordinates enter the convective interpolation at a flux point.

@@ -273,6 +273,23 @@ extension FiniteVolumeNavierStokes2D {
                             } else {
                                 scale = 0   // a local extremum: upwind, van Leer's value there
                             }
+                        case .localVariation:
+                            // q = base + R·tanh(correction/R), R = max(|forward|, |backward|).
+                            let forwardIsLarger = Swift.abs(forward) >= Swift.abs(backward)
+                            let room = forwardIsLarger ? Swift.abs(forward) : Swift.abs(backward)
+                            if room > 1e-12 * (1 + Swift.abs(centre)) {
+                                let t = correction / room, tanhT = tanh(t)
+                                let g = tanhT - t * (1 - tanhT * tanhT)   // ∂q/∂R
+                                advected += room * tanhT
+                                scale = 1 - tanhT * tanhT
+                                let sign: Double = forwardIsLarger ? (forward >= 0 ? 1 : -1) : (backward >= 0 ? 1 : -1)
+                                let (dFar, dCentre, dDown) = forwardIsLarger ? (0, -g * sign, g * sign) : (-g * sign, g * sign, 0)
+                                partials = upwind
+                                    ? (partials.0 + dFar, partials.1 + dCentre, partials.2 + dDown, partials.3)
+                                    : (partials.0, partials.1 + dDown, partials.2 + dCentre, partials.3 + dFar)
+                            } else {
+                                scale = 0   // no variation along the flow: the base value stays
+                            }
                         case .none:
                             advected += correction
                         }

@@ -14,8 +14,8 @@ extension TemporalStencilModel {
 
     /// Writes the configuration (global attributes `tsm_<key>`; `tsm_base_scheme` is the index of
     /// the scheme in `FaceInterpolation.allCases`: 0 linear, 1 van Leer; `tsm_correction_limit` the
-    /// index in `CorrectionLimit.allCases`: 0 none, 1 TVD region, 2 van Leer limited; `tsm_advecting_velocity` 1 if
-    /// learned) and the weights (``Checkpoint``
+    /// index in `CorrectionLimit.allCases`: 0 none, 1 TVD region, 2 van Leer limited, 3 local
+    /// variation; `tsm_advecting_velocity` 1 if learned) and the weights (``Checkpoint``
     /// variables `parameter.*`) into a dataset being defined; `history` is the number of input
     /// frames the model was trained with.
     public func write(to dataset: Dataset, history: Int) throws {

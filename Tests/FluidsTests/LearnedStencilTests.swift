@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test(arguments: [StencilCorrection.unbounded, .init(baseScheme: .vanLeer, limit: .none), .init(baseScheme: .vanLeer, limit: .tvdRegion),
-                      .init(baseScheme: .vanLeer, limit: .vanLeerLimited),
+                      .init(baseScheme: .vanLeer, limit: .vanLeerLimited), .init(baseScheme: .vanLeer, limit: .localVariation),
                       .init(baseScheme: .vanLeer, limit: .tvdRegion, learnsAdvectingVelocity: true)])
     func gradientMatchesFiniteDifferences(correction: StencilCorrection) throws {
         let m = 6, dt = 0.07
@@ -105,42 +105,89 @@ import Testing
         #expect(gc.contains { abs($0) > 1e-4 }, "the coordinates' gradient must not vanish")
     }
 
+    /// What the convective interpolation sees at one flux point: its family, the 16 stencil
+    /// values, the 13 learned coordinates, the advecting velocity and the limited face value.
+    struct FluxPoint {
+        var family: ConvectiveFluxFamily, values: [Double], coordinates: [Double], advecting: Double, advected: Double
+        /// The upwind cell c, its far neighbour and the downwind cell along the flow.
+        var upwindTriple: (far: Double, centre: Double, down: Double) {
+            let a = ConvectiveStencilBasis.alignedPoints[family.rawValue], q = values
+            return advecting >= 0 ? (q[a.0], q[a.1], q[a.2]) : (q[a.3], q[a.2], q[a.1])
+        }
+        /// `Σ_s w_s q_s` for the stencil `w = w₀ + N c` at coordinates `c` (`nil`: this point's own).
+        func stencilValue(_ basis: ConvectiveStencilBasis, coordinates c: [Double]? = nil) -> Double {
+            zip(basis.weights(family, coordinates: c ?? coordinates), values).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+    }
+
+    /// Every flux point of the van Leer based interpolation on a random 8 × 8 state with random
+    /// coordinates (uniform in ±`coordinateScale`), limited by `limit`.
+    func forEachFluxPoint(limit: CorrectionLimit, seed: UInt64, coordinateScale: Double, _ body: (FluxPoint) -> Void) {
+        let m = 8
+        let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.01, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
+                                                interpolation: .vanLeer)
+        let geometry = StencilGeometry(m: m), basis = ConvectiveStencilBasis(), cells = m * m
+        var rng = SplitMix64(seed: seed)
+        let state = (0..<(2 * cells)).map { _ in Double.random(in: -1..<1, using: &rng) }
+        let coordinates = (0..<(ConvectiveStencilBasis.channels * cells)).map { _ in coordinateScale * Double.random(in: -1..<1, using: &rng) }
+        state.withUnsafeBufferPointer { x in
+            coordinates.withUnsafeBufferPointer { c in
+                solver.convect(state: x, coordinates: c, geometry: geometry, basis: basis,
+                               correction: .init(baseScheme: .vanLeer, limit: limit)) { f, p, _, advecting, advected, _, _, _, _ in
+                    body(FluxPoint(family: ConvectiveFluxFamily(rawValue: f)!,
+                                   values: (0..<16).map { x[Int(geometry.points[(f * 16 + $0) * cells + p])] },
+                                   coordinates: (0..<13).map { c[(f * 13 + $0) * cells + p] },
+                                   advecting: advecting, advected: advected))
+                }
+            }
+        }
+    }
+
     /// The van-Leer-limited correction is JAX-CFD's `apply_tvd_limiter` around the learned
     /// stencil, computed here from its definition: upwind + φ(r)·(learned − upwind), with
     /// r = (c − far)/(down − c), φ = 2r/(1 + r) for r > 0 and 0 otherwise, and
     /// learned = Σ_s w_s q_s with the full stencil w = w₀ + N c.
     @Test func vanLeerLimitedCorrectionIsTheLimiterAroundTheLearnedStencil() {
-        let m = 8
-        let solver = FiniteVolumeNavierStokes2D(m: m, viscosity: 0.01, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 2,
-                                                interpolation: .vanLeer)
-        let geometry = StencilGeometry(m: m), basis = ConvectiveStencilBasis(), cells = m * m
-        var rng = SplitMix64(seed: 31)
-        let state = (0..<(2 * cells)).map { _ in Double.random(in: -1..<1, using: &rng) }
-        let coordinates = (0..<(ConvectiveStencilBasis.channels * cells)).map { _ in 0.4 * Double.random(in: -1..<1, using: &rng) }
+        let basis = ConvectiveStencilBasis()
         var worst = 0.0, extrema = 0, outsideTVD = 0
-        state.withUnsafeBufferPointer { x in
-            coordinates.withUnsafeBufferPointer { c in
-                solver.convect(state: x, coordinates: c, geometry: geometry, basis: basis,
-                               correction: .init(baseScheme: .vanLeer, limit: .vanLeerLimited)) { f, p, _, advecting, advected, _, _, _, _ in
-                    let family = ConvectiveFluxFamily(rawValue: f)!
-                    let q = (0..<16).map { x[Int(geometry.points[(f * 16 + $0) * cells + p])] }
-                    let own = (0..<13).map { c[(f * 13 + $0) * cells + p] }
-                    let learned = zip(basis.weights(family, coordinates: own), q).reduce(0) { $0 + $1.0 * $1.1 }
-                    let a = ConvectiveStencilBasis.alignedPoints[f]
-                    let (far, centre, down) = advecting >= 0 ? (q[a.0], q[a.1], q[a.2]) : (q[a.3], q[a.2], q[a.1])
-                    let r = (centre - far) / (down - centre)
-                    let phi = r > 0 ? 2 * r / (1 + r) : 0
-                    let expected = centre + phi * (learned - centre)
-                    worst = max(worst, abs(advected - expected))
-                    if phi == 0 { extrema += 1 }
-                    let limit = 2 * centre - far   // Sweby's bound is at most this far from c
-                    if phi > 0 && (advected - centre) * (advected - limit) > 0 && (advected - centre) * (advected - down) > 0 { outsideTVD += 1 }
-                }
-            }
+        forEachFluxPoint(limit: .vanLeerLimited, seed: 31, coordinateScale: 0.4) { point in
+            let learned = point.stencilValue(basis)
+            let (far, centre, down) = point.upwindTriple
+            let r = (centre - far) / (down - centre)
+            let phi = r > 0 ? 2 * r / (1 + r) : 0
+            let expected = centre + phi * (learned - centre)
+            worst = max(worst, abs(point.advected - expected))
+            if phi == 0 { extrema += 1 }
+            let limit = 2 * centre - far   // Sweby's bound is at most this far from c
+            let advected = point.advected
+            if phi > 0 && (advected - centre) * (advected - limit) > 0 && (advected - centre) * (advected - down) > 0 { outsideTVD += 1 }
         }
         #expect(worst < 1e-12, "largest deviation from upwind + φ(r)(learned − upwind): \(worst)")
         #expect(extrema > 0, "the random field must have extrema, where the value is upwind")
         #expect(outsideTVD > 0, "unlike the TVD-region limit, the learned stencil may leave Sweby's region")
+    }
+
+    /// The local-variation limit, from its definition: van Leer + R·tanh(correction/R) with
+    /// R = max(|down − c|, |c − far|) and correction = Σ (N c)_s q_s (the learned stencil minus
+    /// the linear one). Unlike the other limits it corrects at extrema too.
+    @Test func localVariationLimitSaturatesAtTheLargerNeighbouringJump() {
+        let basis = ConvectiveStencilBasis(), linear = [Double](repeating: 0, count: 13)
+        var worst = 0.0, correctedExtrema = 0, saturated = 0, outsideRoom = 0
+        forEachFluxPoint(limit: .localVariation, seed: 37, coordinateScale: 2) { point in
+            let correction = point.stencilValue(basis) - point.stencilValue(basis, coordinates: linear)
+            let a = ConvectiveStencilBasis.alignedPoints[point.family.rawValue], q = point.values
+            let base = FaceInterpolation.vanLeer.value(q[a.0], q[a.1], q[a.2], q[a.3], velocity: point.advecting)
+            let (far, centre, down) = point.upwindTriple
+            let room = max(abs(down - centre), abs(centre - far))
+            worst = max(worst, abs(point.advected - (base + room * tanh(correction / room))))
+            if (down - centre) * (centre - far) < 0 && abs(point.advected - base) > 1e-3 { correctedExtrema += 1 }
+            if abs(correction) > 2 * room { saturated += 1 }
+            if abs(point.advected - base) > room { outsideRoom += 1 }
+        }
+        #expect(worst < 1e-12, "largest deviation from vanLeer + R·tanh(correction/R): \(worst)")
+        #expect(outsideRoom == 0, "the corrected value stays within R of van Leer's")
+        #expect(correctedExtrema > 0, "the limit must leave room at local extrema")
+        #expect(saturated > 0, "some corrections must be large enough to saturate")
     }
 
     /// The learned advecting velocity keeps the stencils' first-order accuracy: for linear

@@ -25,7 +25,7 @@ public struct TSMTrainKind: ScenarioKind {
         ParameterSpec("base_scheme", .string(choices: FaceInterpolation.allCases.map(\.rawValue)), default: .string("van-leer"),
                       summary: "the classical interpolation the learned stencils correct (an untrained model is this scheme)"),
         ParameterSpec("correction_limit", .string(choices: CorrectionLimit.allCases.map(\.rawValue)), default: .string("tvd-region"),
-                      summary: "tvd-region: each corrected face value stays in the TVD (Sweby) region of its upwind cell (a learned flux limiter); van-leer-limited: TSM's upwind + φ(r)·(learned − upwind), needs base_scheme van-leer; none: no limit"),
+                      summary: "tvd-region: each corrected face value stays in the TVD (Sweby) region of its upwind cell (a learned flux limiter); van-leer-limited: TSM's upwind + φ(r)·(learned − upwind), needs base_scheme van-leer; local-variation: the correction saturates at the larger neighbouring jump along the flow, with room at extrema; none: no limit"),
         ParameterSpec("learned_advecting_velocity", .boolean, default: .bool(false),
                       summary: "also learn the interpolation of the advecting velocity at each flux point (TSM's u stencils; 104 output channels instead of 52)"),
         ParameterSpec("memory_anomaly", .boolean, default: .bool(true),
@@ -201,10 +201,10 @@ public struct TSMTrainKind: ScenarioKind {
         try dataset.write(rates, to: "learning_rate")
     }
 
-    /// The model-grid frames of an ns2d-dns output, their spacing (the model time step) and
-    /// the flow's parameters.
-    /// The trajectories in `path`: one `ns2d-dns` output, or a sweep directory of them (each
-    /// member's `output.nc` one trajectory, in member order), all with the same flow and record spacing.
+    /// The model-grid frames of the trajectories in `path`, their spacing (the model time step)
+    /// and the flow's parameters. `path` is one `ns2d-dns` output, or a sweep directory of them
+    /// (each member's `output.nc` one trajectory, in member order), all with the same flow and
+    /// record spacing.
     static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, ReferenceFlow) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
