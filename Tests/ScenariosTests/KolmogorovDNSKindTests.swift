@@ -71,6 +71,16 @@ import TestSupport
         #expect(target.count == 17 * 64 && omega.count == 3 * 17 * 64)
         let firstFrameMatches = zip(omega[0..<64], target[0..<64]).allSatisfy { (a: Double, b: Double) -> Bool in abs(a - b) <= 1e-4 * (1 + abs(b)) }
         #expect(firstFrameMatches, "the 8² run's first frame is the reference's")
+
+        // Started from the 8² state refined without new scales: the same 8² run, and every finer
+        // run still starts at ρ = 1 (the refinement averages back to the 8² state).
+        var fromModelGrid = try Scenario.parse(#"{"kind": "tsm-rollout", "name": "coarse-start", "seed": 0, "parameters": {"reference": "\#(dir.file("ref/output.nc"))", "grid": 8, "initial_state": "model-grid"}}"#, file: "c.json")
+        fromModelGrid.output = dir.path
+        let coarseStart = try runner.run(fromModelGrid)
+        #expect(coarseStart["statistics"]?["duration_8"]?.doubleValue == d8)
+        let coarseRho = try Dataset.open(dir.file("coarse-start/output.nc")).read(Double.self, from: "rho")
+        #expect([coarseRho[0], coarseRho[17], coarseRho[34]].allSatisfy { abs($0 - 1) < 1e-10 }, "rho(0) \([coarseRho[0], coarseRho[17], coarseRho[34]])")
+        #expect(coarseRho[33] != rho[33], "the 16² run starts from a different state")
     }
 }
 
