@@ -71,13 +71,10 @@ public struct TSMRolloutKind: ScenarioKind {
         var durations: [Double] = []
         var fields: [Double] = []
         let fromModelGrid = p.string("initial_state") == "model-grid"
-        let modelGridStart = StaggeredVelocity(m: m, u: Array(try reference.read(Double.self, from: "u_\(m)").prefix(m * m)),
-                                               v: Array(try reference.read(Double.self, from: "v_\(m)").prefix(m * m)))
         for (index, r) in refinements.enumerated() {
             let grid = m * r
-            var (u, v) = fromModelGrid ? { let s = modelGridStart.refined(to: grid); return (s.u, s.v) }()
-                : (Array(try reference.read(Double.self, from: "u_\(grid)").prefix(grid * grid)),
-                   Array(try reference.read(Double.self, from: "v_\(grid)").prefix(grid * grid)))
+            let start = fromModelGrid ? try initialFaces(reference, grid: m).refined(to: grid) : try initialFaces(reference, grid: grid)
+            var (u, v) = (start.u, start.v)
             let solver = FiniteVolumeNavierStokes2D(m: grid, viscosity: flow.viscosity, drag: flow.drag, forcingAmplitude: flow.amplitude,
                                                     forcingWavenumber: flow.wavenumber, interpolation: interpolation)
             let steps = max(1, Int((saveEvery / (p.double("cfl") * solver.spacing / p.double("max_velocity"))).rounded(.up)))
@@ -101,6 +98,12 @@ public struct TSMRolloutKind: ScenarioKind {
                                                               ("initial_state", .string(p.string("initial_state")))]
         for (r, d) in zip(refinements, durations) { statistics.append(("duration_\(m * r)", .number(d - times[0]))) }
         return RunSummary(statistics: statistics)
+    }
+
+    /// The reference's face-averaged velocities at its first record on the `grid × grid` faces.
+    func initialFaces(_ reference: Dataset, grid: Int) throws -> StaggeredVelocity {
+        StaggeredVelocity(m: grid, u: Array(try reference.read(Double.self, from: "u_\(grid)").prefix(grid * grid)),
+                          v: Array(try reference.read(Double.self, from: "v_\(grid)").prefix(grid * grid)))
     }
 
     /// The rollout of a trained TSM model at its grid and time step.
@@ -136,8 +139,7 @@ public struct TSMRolloutKind: ScenarioKind {
                 Array(u[(k * cells)..<((k + 1) * cells)]) + Array(v[(k * cells)..<((k + 1) * cells)])
             }
         }
-        let u0 = Array(try reference.read(Double.self, from: "u_\(m)").prefix(m * m))
-        let v0 = Array(try reference.read(Double.self, from: "v_\(m)").prefix(m * m))
+        let start = try initialFaces(reference, grid: m)
         context.progress.begin("tsm-rollout '\(scenario.name)' (learned stencils)")
         var fields: [Double] = []
         func correlation(_ state: [Double], _ k: Int) -> Double {
@@ -145,8 +147,8 @@ public struct TSMRolloutKind: ScenarioKind {
             fields += omega
             return vorticityCorrelation(omega, Array(target[(k * m * m)..<((k + 1) * m * m)]))
         }
-        var series = [correlation(u0 + v0, 0)]
-        try model.rollout(state: try Tensor(shape: [1, 2, m, m], scalars: u0 + v0), history: frames, steps: steps * (times.count - 1)) { step, state in
+        var series = [correlation(start.u + start.v, 0)]
+        try model.rollout(state: try Tensor(shape: [1, 2, m, m], scalars: start.u + start.v), history: frames, steps: steps * (times.count - 1)) { step, state in
             guard step % steps == 0 else { return }
             guard state.scalars.allSatisfy(\.isFinite) else {
                 throw FluidsRunError(message: "the learned rollout blew up (non-finite velocity) after \(step) steps")
