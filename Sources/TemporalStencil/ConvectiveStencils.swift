@@ -141,7 +141,7 @@ public enum CorrectionLimit: String, Sendable, CaseIterable {
     /// The correction saturates smoothly at the local variation along the flow,
     /// `base + R·tanh(correction/R)` with `R = max(|down − c|, |c − far|)`: bounded by the
     /// neighbouring jumps like the TVD region, but with room on both sides, also at a local
-    /// extremum (where the other limits allow no correction). Not TVD.
+    /// extremum (where the TVD-region and van-Leer-limited forms allow no correction). Not TVD.
     case localVariation = "local-variation"
 }
 

@@ -175,7 +175,8 @@ extension FiniteVolumeNavierStokes2D {
     /// scheme's value from the four points along the flux direction plus the learned correction
     /// `Σ (N c)_s q_s`, limited as ``StencilCorrection/limit`` says. `correctionWeights` are the
     /// stencil weights times ∂(advected value)/∂(correction); `basePartials` are the derivatives
-    /// through the base value and the limit (the TVD region's bounds, or the limiter φ(r)).
+    /// through the base value and the limit (the TVD region's bounds, the limiter φ(r), or the
+    /// local variation R).
     /// With ``StencilCorrection/learnsAdvectingVelocity`` the advecting velocity adds
     /// `Σ advectingWeights_s p_s` over the points of its ``ConvectiveFluxFamily/advectingFamily``
     /// (the weights `N c'`; otherwise zero).

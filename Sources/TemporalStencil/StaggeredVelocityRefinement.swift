@@ -12,13 +12,13 @@ extension StaggeredVelocity {
     /// - The corner stream function ψ solves `−Δₕψ = ω` (5-point, zero mean) for the corner
     ///   vorticity ω, so `u = (ψ(i, j) − ψ(i, j−1))/H`, `v = −(ψ(i, j) − ψ(i−1, j))/H` reproduce
     ///   this field's face averages minus their mean when the field is discretely divergence-free.
-    /// - ``averaged(to:)`` of the result returns this field (to rounding); the result is
-    ///   discretely divergence-free, and for a stream function of wavenumbers below `m/2` it is
-    ///   the exact fine face averages.
-    /// - Precondition: `fine` is a multiple of `m`, and `m` is even.
+    /// - The result is discretely divergence-free by construction. For a divergence-free field,
+    ///   ``averaged(to:)`` of the result returns the field (to rounding), and for a stream
+    ///   function of wavenumbers below `m/2` the result is the exact fine face averages.
+    /// - Precondition: `fine` is a multiple of `m`, and `m` is even (unless `fine == m`).
     public func refined(to fine: Int) -> StaggeredVelocity {
-        precondition(fine > 0 && fine % m == 0 && m % 2 == 0, "StaggeredVelocity: \(fine) is not a multiple of the even \(m)")
         guard fine != m else { return self }
+        precondition(fine > 0 && fine % m == 0 && m % 2 == 0, "StaggeredVelocity: \(fine) is not a multiple of the even \(m)")
         let n = m, r = fine / n, coarseSpacing = spacing, h = coarseSpacing / Double(r)
         let meanU = u.reduce(0, +) / Double(n * n), meanV = v.reduce(0, +) / Double(n * n)
         let psi = cornerStreamFunction(spacing: coarseSpacing)

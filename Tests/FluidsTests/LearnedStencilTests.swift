@@ -172,7 +172,7 @@ import Testing
     /// the linear one). Unlike the other limits it corrects at extrema too.
     @Test func localVariationLimitSaturatesAtTheLargerNeighbouringJump() {
         let basis = ConvectiveStencilBasis(), linear = [Double](repeating: 0, count: 13)
-        var worst = 0.0, correctedExtrema = 0, saturated = 0, outsideRoom = 0
+        var worst = 0.0, correctedExtrema = 0, saturated = 0
         forEachFluxPoint(limit: .localVariation, seed: 37, coordinateScale: 2) { point in
             let correction = point.stencilValue(basis) - point.stencilValue(basis, coordinates: linear)
             let a = ConvectiveStencilBasis.alignedPoints[point.family.rawValue], q = point.values
@@ -182,10 +182,8 @@ import Testing
             worst = max(worst, abs(point.advected - (base + room * tanh(correction / room))))
             if (down - centre) * (centre - far) < 0 && abs(point.advected - base) > 1e-3 { correctedExtrema += 1 }
             if abs(correction) > 2 * room { saturated += 1 }
-            if abs(point.advected - base) > room { outsideRoom += 1 }
         }
         #expect(worst < 1e-12, "largest deviation from vanLeer + R·tanh(correction/R): \(worst)")
-        #expect(outsideRoom == 0, "the corrected value stays within R of van Leer's")
         #expect(correctedExtrema > 0, "the limit must leave room at local extrema")
         #expect(saturated > 0, "some corrections must be large enough to saturate")
     }

@@ -80,7 +80,8 @@ import TestSupport
         #expect(coarseStart["statistics"]?["duration_8"]?.doubleValue == d8)
         let coarseRho = try Dataset.open(dir.file("coarse-start/output.nc")).read(Double.self, from: "rho")
         #expect([coarseRho[0], coarseRho[17], coarseRho[34]].allSatisfy { abs($0 - 1) < 1e-10 }, "rho(0) \([coarseRho[0], coarseRho[17], coarseRho[34]])")
-        #expect(coarseRho[33] != rho[33], "the 16² run starts from a different state")
+        let sixteenDifference = zip(coarseRho[17..<34], rho[17..<34]).map { abs($0 - $1) }.max()!
+        #expect(sixteenDifference > 1e-6, "the 16² run from the refined 8² state differs from the one from the 16² averages")
     }
 }
 
