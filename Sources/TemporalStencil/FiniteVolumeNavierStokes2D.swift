@@ -38,15 +38,7 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
         self.interpolation = interpolation
         spacing = 2 * Double.pi / Double(m)
         transforms = TransformPool(nx: m, ny: m)
-        let columns = m / 2 + 1
-        var eigen = [Double](repeating: 0, count: m * columns)
-        for row in 0..<m {
-            for col in 0..<columns {
-                let sx = sin(Double.pi * Double(col) / Double(m)), sy = sin(Double.pi * Double(row) / Double(m))
-                eigen[row * columns + col] = -4 / (spacing * spacing) * (sx * sx + sy * sy)
-            }
-        }
-        laplacian = eigen
+        laplacian = periodicLaplacianEigenvalues(m: m, spacing: spacing)
         let h = spacing
         forcing = (0..<(m * m)).map { index in forcingAmplitude * sin(Double(forcingWavenumber) * (Double(index / m) + 0.5) * h) }
     }
@@ -115,12 +107,7 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
     private func project(u: inout [Double], v: inout [Double], fft: RealFFT2D) {
         let h = spacing
         for j in 0..<m { for i in 0..<m { fft.physical[j * m + i] = (at(u, i, j) - at(u, i - 1, j) + at(v, i, j) - at(v, i, j - 1)) / h } }
-        fft.forward()
-        for k in 0..<(m * (m / 2 + 1)) {
-            let l = laplacian[k]
-            fft.spectrum[k] = l == 0 ? (0, 0) : (fft.spectrum[k].0 / l, fft.spectrum[k].1 / l)
-        }
-        fft.inverse()
+        solvePeriodicPoisson(fft, laplacian: laplacian)
         let p = Array(UnsafeBufferPointer(start: fft.physical, count: m * m))
         var un = u, vn = v
         for j in 0..<m {
@@ -149,6 +136,32 @@ public final class FiniteVolumeNavierStokes2D: @unchecked Sendable {
         for j in 0..<m { for i in 0..<m { omega[j * m + i] = 0.25 * (corner(i, j) + corner(i - 1, j) + corner(i, j - 1) + corner(i - 1, j - 1)) } }
         return omega
     }
+}
+
+/// Eigenvalues of the periodic 5-point Laplacian on an `m × m` grid of spacing `h`, one per
+/// half-spectrum coefficient of ``RealFFT2D`` (row `l`, column `k`):
+/// `−(4/h²)(sin²(πk/m) + sin²(πl/m))`.
+func periodicLaplacianEigenvalues(m: Int, spacing h: Double) -> [Double] {
+    let columns = m / 2 + 1
+    var eigen = [Double](repeating: 0, count: m * columns)
+    for row in 0..<m {
+        for col in 0..<columns {
+            let sx = sin(Double.pi * Double(col) / Double(m)), sy = sin(Double.pi * Double(row) / Double(m))
+            eigen[row * columns + col] = -4 / (h * h) * (sx * sx + sy * sy)
+        }
+    }
+    return eigen
+}
+
+/// Solves the periodic `∇²ₕ p = f` in place: `fft.physical` holds `f` on entry and the
+/// zero-mean `p` on return (`laplacian` from ``periodicLaplacianEigenvalues(m:spacing:)``).
+func solvePeriodicPoisson(_ fft: RealFFT2D, laplacian: [Double]) {
+    fft.forward()
+    for k in 0..<laplacian.count {
+        let l = laplacian[k]
+        fft.spectrum[k] = l == 0 ? (0, 0) : (fft.spectrum[k].0 / l, fft.spectrum[k].1 / l)
+    }
+    fft.inverse()
 }
 
 /// Pearson correlation of two fields (the TSM metric ρ between vorticity fields).

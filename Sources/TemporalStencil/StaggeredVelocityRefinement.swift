@@ -1,4 +1,5 @@
 import Foundation
+import Spectral
 
 extension StaggeredVelocity {
     /// The same flow on the finer `fine × fine` grid with no scales this grid does not hold: the
@@ -19,9 +20,9 @@ extension StaggeredVelocity {
     public func refined(to fine: Int) -> StaggeredVelocity {
         guard fine != m else { return self }
         precondition(fine > 0 && fine % m == 0 && m % 2 == 0, "StaggeredVelocity: \(fine) is not a multiple of the even \(m)")
-        let n = m, r = fine / n, coarseSpacing = spacing, h = coarseSpacing / Double(r)
+        let n = m, r = fine / n, h = spacing / Double(r)
         let meanU = u.reduce(0, +) / Double(n * n), meanV = v.reduce(0, +) / Double(n * n)
-        let psi = cornerStreamFunction(spacing: coarseSpacing)
+        let psi = cornerStreamFunction()
 
         // Trigonometric interpolation weights from the n corners x_i = (i+1)H to the fine
         // corners (a+1)h, at s = (a + 1 − r)/r in coarse index units: the Dirichlet kernel with
@@ -64,67 +65,11 @@ extension StaggeredVelocity {
         return StaggeredVelocity(m: fine, u: fineU, v: fineV)
     }
 
-    /// The zero-mean corner stream function with `−Δₕψ = ω`, by a direct discrete Fourier
-    /// transform (a one-off `O(m³)` solve; the 5-point Laplacian's eigenvalues are
-    /// `−(4/H²)(sin²(πk/m) + sin²(πl/m))`).
-    func cornerStreamFunction(spacing: Double) -> [Double] {
-        let n = m, omega = cornerVorticity
-        var cosine = [Double](repeating: 0, count: n * n), sine = cosine
-        for k in 0..<n {
-            for i in 0..<n {
-                let angle = 2 * Double.pi * Double((k * i) % n) / Double(n)
-                (cosine[k * n + i], sine[k * n + i]) = (cos(angle), sin(angle))
-            }
-        }
-        // ω̂[l][k] = Σ_j Σ_i ω[j][i] e^{−2πi(k i + l j)/n}, first along x.
-        var rowRe = [Double](repeating: 0, count: n * n), rowIm = rowRe
-        for j in 0..<n {
-            for k in 0..<n {
-                var re = 0.0, im = 0.0
-                for i in 0..<n {
-                    re += omega[j * n + i] * cosine[k * n + i]
-                    im -= omega[j * n + i] * sine[k * n + i]
-                }
-                (rowRe[j * n + k], rowIm[j * n + k]) = (re, im)
-            }
-        }
-        var hatRe = [Double](repeating: 0, count: n * n), hatIm = hatRe
-        for l in 0..<n {
-            let sl = sin(Double.pi * Double(l) / Double(n))
-            for k in 0..<n {
-                var re = 0.0, im = 0.0
-                for j in 0..<n {
-                    let (c, s) = (cosine[l * n + j], sine[l * n + j])
-                    re += rowRe[j * n + k] * c + rowIm[j * n + k] * s
-                    im += rowIm[j * n + k] * c - rowRe[j * n + k] * s
-                }
-                let sk = sin(Double.pi * Double(k) / Double(n))
-                let minusLaplacian = 4 / (spacing * spacing) * (sk * sk + sl * sl)
-                let scale = (k == 0 && l == 0) ? 0 : 1 / minusLaplacian
-                (hatRe[l * n + k], hatIm[l * n + k]) = (re * scale, im * scale)
-            }
-        }
-        // Inverse: ψ[j][i] = (1/n²) Re Σ_l Σ_k ψ̂[l][k] e^{+2πi(k i + l j)/n}, first along y.
-        var colRe = [Double](repeating: 0, count: n * n), colIm = colRe
-        for j in 0..<n {
-            for k in 0..<n {
-                var re = 0.0, im = 0.0
-                for l in 0..<n {
-                    let (c, s) = (cosine[l * n + j], sine[l * n + j])
-                    re += hatRe[l * n + k] * c - hatIm[l * n + k] * s
-                    im += hatIm[l * n + k] * c + hatRe[l * n + k] * s
-                }
-                (colRe[j * n + k], colIm[j * n + k]) = (re, im)
-            }
-        }
-        var psi = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            for i in 0..<n {
-                var re = 0.0
-                for k in 0..<n { re += colRe[j * n + k] * cosine[k * n + i] - colIm[j * n + k] * sine[k * n + i] }
-                psi[j * n + i] = re / Double(n * n)
-            }
-        }
-        return psi
+    /// The zero-mean corner stream function with `−Δₕψ = ω` (the coarse solver's FFT Poisson solve).
+    func cornerStreamFunction() -> [Double] {
+        let fft = RealFFT2D(nx: m, ny: m)
+        for (k, omega) in cornerVorticity.enumerated() { fft.physical[k] = -omega }
+        solvePeriodicPoisson(fft, laplacian: periodicLaplacianEigenvalues(m: m, spacing: spacing))
+        return Array(UnsafeBufferPointer(start: fft.physical, count: m * m))
     }
 }

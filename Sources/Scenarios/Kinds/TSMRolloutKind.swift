@@ -71,9 +71,10 @@ public struct TSMRolloutKind: ScenarioKind {
         var durations: [Double] = []
         var fields: [Double] = []
         let fromModelGrid = p.string("initial_state") == "model-grid"
+        let modelGridStart = fromModelGrid ? try initialFaces(reference, grid: m) : nil
         for (index, r) in refinements.enumerated() {
             let grid = m * r
-            let start = fromModelGrid ? try initialFaces(reference, grid: m).refined(to: grid) : try initialFaces(reference, grid: grid)
+            let start = try modelGridStart.map { $0.refined(to: grid) } ?? initialFaces(reference, grid: grid)
             var (u, v) = (start.u, start.v)
             let solver = FiniteVolumeNavierStokes2D(m: grid, viscosity: flow.viscosity, drag: flow.drag, forcingAmplitude: flow.amplitude,
                                                     forcingWavenumber: flow.wavenumber, interpolation: interpolation)
