@@ -12,6 +12,15 @@ DEMO_SCENARIO := Scenarios/quickstart.json
 SPIRAL_SCENARIO := Scenarios/neural-ode-spiral-quick.json
 CHECK_DIR := .build/make-test
 
+# Release builds target the CPU they are built on (AVX2 / AVX-512 where present). For a binary
+# that must also run on older CPUs (a cluster whose login node differs from its compute nodes):
+#   make build CPU=x86-64          portable (SSE2), runs anywhere x86-64
+#   make build CPU=haswell         AVX2 + FMA: Intel since 2013, AMD Zen
+#   make build CPU=skylake-avx512  AVX-512: Intel Xeon since Skylake-SP, AMD Zen 4
+# A binary started on a CPU without the vector units it was built for stops with a message.
+CPU ?= native
+RELEASE := swift build -c release -Xswiftc -target-cpu -Xswiftc $(CPU) -Xcc -march=$(CPU)
+
 BENCH_VENV := .venv-bench
 BENCH_DIR := .build/bench
 
@@ -50,7 +59,7 @@ $(VENV)/.installed: notebooks-export/requirements.txt
 	touch $@
 
 build: deps
-	swift build -c release --product ndyn
+	$(RELEASE) --product ndyn
 
 demo: build
 	.build/release/ndyn run $(DEMO_SCENARIO)
@@ -116,8 +125,8 @@ bench-deps: deps
 	  touch $(BENCH_VENV)/.installed; }
 
 bench: bench-deps
-	swift build -c release --product integrator-bench
-	swift build -c release --product learning-bench
+	$(RELEASE) --product integrator-bench
+	$(RELEASE) --product learning-bench
 	mkdir -p $(BENCH_DIR)
 	$(MAKE) -C Benchmarks/peers sundials_peer OUT=$(CURDIR)/$(BENCH_DIR)
 	.build/release/integrator-bench > $(BENCH_DIR)/neuraldynamics.jsonl
@@ -126,9 +135,9 @@ bench: bench-deps
 	$(BENCH_VENV)/bin/python Benchmarks/peers/verify_results.py $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > /dev/null
 	.build/release/learning-bench > $(BENCH_DIR)/learning.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/torch_peers.py > $(BENCH_DIR)/torch.jsonl 2> $(BENCH_DIR)/torch.stderr
-	swift build -c release --product ndyn
+	$(RELEASE) --product ndyn
 	python3 Benchmarks/cellflow/bench_cellflow.py .build/release/ndyn Benchmarks/cellflow/cell-flow-100k.json > $(BENCH_DIR)/cellflow.jsonl
-	swift build -c release --product fluids-bench
+	$(RELEASE) --product fluids-bench
 	.build/release/fluids-bench 256 1024 > $(BENCH_DIR)/fluids.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/jaxcfd_peer.py 256 1024 > $(BENCH_DIR)/jaxcfd.jsonl 2> $(BENCH_DIR)/jaxcfd.stderr
 	python3 Benchmarks/report.py $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \

@@ -27,11 +27,15 @@ let package = Package(
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
+        // The machine: CPU features, OpenBLAS's kernel choice (corrected at start-up), build target.
+        .target(name: "CHostMachine", dependencies: ["CBLAS", "CFFTW"]),
+        .target(name: "HostMachine", dependencies: ["CHostMachine", "CBLAS"]),
+
         // Core modules.
         .target(name: "Randomness"),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE"]),
-        .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF"]),
+        .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE", "HostMachine"]),
+        .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF", "HostMachine"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
@@ -39,24 +43,25 @@ let package = Package(
         .target(name: "Spectral", dependencies: ["CFFTW"]),
 
         // Domain modules.
-        .target(name: "Fluids", dependencies: ["Spectral", "Integrators", "NetCDF"]),
+        .target(name: "Fluids", dependencies: ["Spectral", "CFFTW", "Integrators", "NetCDF"]),
         .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
-        .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF"]),
+        .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF", "HostMachine"]),
 
         // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow", "Fluids", "TemporalStencil"]),
-        .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow", "Fluids", "TemporalStencil", "Spectral", "HostMachine"]),
+        .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI", "HostMachine", "Spectral"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
-        .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral"], path: "Benchmarks/FluidsBenchmarks"),
+        .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral", "HostMachine"], path: "Benchmarks/FluidsBenchmarks"),
         .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE"],
                           path: "Benchmarks/LearningBenchmarks"),
 
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CFFTW", "CBLAS", "CLAPACKE"]),
+        .testTarget(name: "HostMachineTests", dependencies: ["HostMachine", "CBLAS"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Randomness", "ReferenceProblems", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),

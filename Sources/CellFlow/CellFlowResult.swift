@@ -38,11 +38,10 @@ public struct CellFlowResult: Sendable {
         var organIndex: [Int32]
         var events: [DecayEvent] = []
         var segmentEntries: [Int64]
-        /// The cells this worker simulates.
-        let cells: Range<Int>
+        /// The blocks of cells this worker simulated, in the order it took them.
+        var cells: [Range<Int>] = []
 
-        init(model: CellFlowModel, cells: Range<Int>) {
-            self.cells = cells
+        init(model: CellFlowModel) {
             let s = model.settings
             organs = model.system.organs.count
             let steps = Int((s.duration / s.step).rounded())
@@ -90,13 +89,15 @@ public struct CellFlowResult: Sendable {
         var positions = first.positions, locations = first.locations, states = first.states, organs = first.organIndex
         var entries = first.segmentEntries
         var events = first.events
+        // The first worker's tracked cells are already in place; the others' are copied below.
         for partial in partials.dropFirst() {
             for i in organCounts.indices { organCounts[i] += partial.organCounts[i] }
             for i in vesselCounts.indices { vesselCounts[i] += partial.vesselCounts[i] }
             for i in entries.indices { entries[i] += partial.segmentEntries[i] }
             // Each tracked cell is written by exactly the worker that simulated it.
-            let tracked = partial.cells.clamped(to: 0..<first.trajectoryCells)
-            if !tracked.isEmpty {
+            for block in partial.cells {
+                let tracked = block.clamped(to: 0..<first.trajectoryCells)
+                guard !tracked.isEmpty else { continue }
                 let rows = (tracked.lowerBound * first.trajectorySteps)..<(tracked.upperBound * first.trajectorySteps)
                 positions.replaceSubrange((3 * rows.lowerBound)..<(3 * rows.upperBound),
                                           with: partial.positions[(3 * rows.lowerBound)..<(3 * rows.upperBound)])

@@ -66,6 +66,23 @@ public final class RealFFT2D: @unchecked Sendable {
         FFTWTiming.measure { fftw_execute_dft_c2r(inversePlan, spectrum, output) }
     }
 
+    /// `input` (a half spectrum from ``allocateSpectrum()``) → `output` (from ``allocateField()``)
+    /// without the normalisation; `input` is overwritten. Several spectra can be filled in one
+    /// pass over memory and transformed one after another with the same plan.
+    public func inverseUnnormalised(_ input: UnsafeMutablePointer<fftw_complex>, into output: UnsafeMutablePointer<Double>) {
+        FFTWTiming.measure { fftw_execute_dft_c2r(inversePlan, input, output) }
+    }
+
+    /// A half-spectrum buffer aligned as FFTW's plans need (`ny·(nx/2+1)` complex, zeroed); free
+    /// it with ``freeSpectrum(_:)``.
+    public func allocateSpectrum() -> UnsafeMutablePointer<fftw_complex> {
+        let p = fftw_alloc_complex(ny * (nx / 2 + 1))!
+        p.initialize(repeating: (0, 0), count: ny * (nx / 2 + 1))
+        return p
+    }
+
+    public static func freeSpectrum(_ p: UnsafeMutablePointer<fftw_complex>) { fftw_free(p) }
+
     /// A field buffer aligned as FFTW's plans need (`nx·ny` reals, zeroed); free with `fftw_free`
     /// via ``freeField(_:)``.
     public func allocateField() -> UnsafeMutablePointer<Double> {

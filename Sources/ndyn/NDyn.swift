@@ -1,3 +1,4 @@
+import HostMachine
 import Scenarios
 
 /// The `ndyn` program: picks the subcommand and maps outcomes to exit statuses.
@@ -36,7 +37,9 @@ enum NDyn {
             Console.out(help)
             return .success
         case "--version":
-            Console.out("ndyn \(NeuralDynamicsVersion.current)")
+            let machine = HostMachine.current()
+            Console.out("ndyn \(NeuralDynamicsVersion.current) (\(machine.build.configuration) build for \(machine.build.vectorUnits); "
+                        + "OpenBLAS \(machine.blas.version) core \(machine.blas.core); see `ndyn info --system`)")
             return .success
         case "help":
             guard arguments.count > 1 else { Console.out(help); return .success }

@@ -5,13 +5,13 @@ import Testing
 /// The cell walk: branch choices follow the flow fractions, cells are conserved, and results do
 /// not depend on the thread count.
 @Suite struct CellSimulationTests {
-    static func model(cells: Int, duration: Double, threads: Int = 2, seed: UInt64 = 1) throws -> CellFlowModel {
+    static func model(cells: Int, duration: Double, threads: Int = 2, seed: UInt64 = 1, tracked: Int = 5) throws -> CellFlowModel {
         var settings = CellFlowSettings()
         settings.cells = cells
         settings.duration = duration
         settings.threads = threads
         settings.seed = seed
-        settings.trajectoryCells = 5
+        settings.trajectoryCells = tracked
         return try CellFlowModel(system: try VesselTreeGenerator(generations: 5).generate(seed: 2), settings: settings)
     }
 
@@ -54,9 +54,12 @@ import Testing
     }
 
     @Test func sameSeedIsBitIdenticalOnOneAndTwoThreads() throws {
-        let one = CellSimulation(model: try Self.model(cells: 400, duration: 150, threads: 1)).run()
-        let two = CellSimulation(model: try Self.model(cells: 400, duration: 150, threads: 2)).run()
-        let three = CellSimulation(model: try Self.model(cells: 400, duration: 150, threads: 3)).run()
+        // Three blocks of cells (CellSimulation.cellsPerBlock = 256), tracked cells in two of them.
+        let cells = 2 * 256 + 100, tracked = 300
+        let one = CellSimulation(model: try Self.model(cells: cells, duration: 150, threads: 1, tracked: tracked)).run()
+        let two = CellSimulation(model: try Self.model(cells: cells, duration: 150, threads: 2, tracked: tracked)).run()
+        let three = CellSimulation(model: try Self.model(cells: cells, duration: 150, threads: 3, tracked: tracked)).run()
+        #expect(Set(one.trajectoryLocations).count > 1)
         for other in [two, three] {
             let sameCounts = one.organCounts == other.organCounts && one.vesselCounts == other.vesselCounts
             let samePositions = one.trajectoryPositions.map(\.bitPattern) == other.trajectoryPositions.map(\.bitPattern)

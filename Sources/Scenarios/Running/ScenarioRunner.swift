@@ -1,6 +1,8 @@
 import Foundation
 import MPI
+import HostMachine
 import NetCDF
+import Spectral
 
 /// A run that did not complete: why, and where its `run.json` records it.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
@@ -128,6 +130,7 @@ public struct ScenarioRunner {
                 ("netcdf", .string(netCDFLibraryVersion)),
                 ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
             ])),
+            ("machine", .object(machineRecord())),
         ]
         switch result {
         case .success(let summary):
@@ -140,6 +143,14 @@ public struct ScenarioRunner {
             members.append(("error", .string("\(error)")))
         }
         return .object(members)
+    }
+
+    /// The machine: CPU model and vector units, OpenBLAS core (and how it was chosen) and
+    /// threads, FFTW version and threads, and what the build was compiled for.
+    static func machineRecord() -> [(key: String, value: JSONValue)] {
+        HostMachine.current(fftwThreads: FFTWPlanning.threadCount).fields.map { field in
+            (field.key, Int64(field.value).map(JSONValue.integer) ?? .string(field.value))
+        }
     }
 
     /// Where the run ran: pid, MPI rank and size, and the Slurm job and array task if any.
