@@ -136,11 +136,12 @@ bench: bench-deps
 	.build/release/learning-bench > $(BENCH_DIR)/learning.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/torch_peers.py > $(BENCH_DIR)/torch.jsonl 2> $(BENCH_DIR)/torch.stderr
 	$(RELEASE) --product ndyn
+	.build/release/ndyn info --system > $(BENCH_DIR)/machine.txt
 	python3 Benchmarks/cellflow/bench_cellflow.py .build/release/ndyn Benchmarks/cellflow/cell-flow-100k.json > $(BENCH_DIR)/cellflow.jsonl
 	$(RELEASE) --product fluids-bench
 	.build/release/fluids-bench 256 1024 > $(BENCH_DIR)/fluids.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/jaxcfd_peer.py 256 1024 > $(BENCH_DIR)/jaxcfd.jsonl 2> $(BENCH_DIR)/jaxcfd.stderr
-	python3 Benchmarks/report.py $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
+	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
 	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1

@@ -18,8 +18,17 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+# `--machine FILE`: the output of `ndyn info --system` for this run (CPU, BLAS core, FFTW, build).
+arguments = sys.argv[1:]
+machine = None
+if "--machine" in arguments:
+    at = arguments.index("--machine")
+    with open(arguments[at + 1]) as handle:
+        machine = handle.read().strip()
+    del arguments[at:at + 2]
+
 rows = []
-for path in sys.argv[1:]:
+for path in arguments:
     with open(path) as handle:
         for line in handle:
             line = line.strip()
@@ -85,6 +94,14 @@ out.append(f"Regenerate with `make bench` (writes this file). Run of {datetime.n
            f"on {cpu_model()}, {os.cpu_count()} cores, all peers single-threaded. Problems and references: "
            "`Sources/ReferenceProblems`, `Benchmarks/peers/references.json`.")
 out.append("")
+if machine:
+    out.append("The machine of this run (`.build/release/ndyn info --system`; the benchmarks run the same start-up check "
+               "of OpenBLAS's kernels):")
+    out.append("")
+    out.append("```")
+    out.append(machine)
+    out.append("```")
+    out.append("")
 
 targets = []
 for problem in PROBLEMS:

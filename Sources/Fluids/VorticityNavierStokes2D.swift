@@ -32,10 +32,14 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     let columns: Int
     /// Physical work fields u, v, ∂ω/∂x, ∂ω/∂y (`n·n` each), reused by every evaluation.
     let work: WorkFields
-    /// The forcing spectrum as a raw pointer for the threaded loops.
-    let forcingPointer: UnsafeMutablePointer<Double>
+    /// The forced modes: half-spectrum index and F̂ there (Kolmogorov forcing has two; the
+    /// output loop adds them afterwards instead of streaming a mostly-zero array every evaluation).
+    let forcedModes: [(index: Int, value: (Double, Double))]
     /// Workers for the grid loops (FFTW's thread count when the solver was made).
     let workers: Int
+    /// The ETDRK4 scratch arrays of ``advance(_:steps:with:from:)``, made on first use (like the
+    /// FFT buffers, one solver serves one thread at a time).
+    private var stepperWorkspace: ETDRK4Workspace?
 
     public init(n: Int, viscosity: Double, drag: Double = 0, forcingAmplitude: Double = 0, forcingWavenumber: Int = 4) {
         self.n = n
@@ -65,14 +69,10 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             forcing[1] = 0
         }
         forcingSpectrum = forcing
-        let modes = n * columns
-        forcingPointer = .allocate(capacity: 2 * modes)
-        forcingPointer.initialize(from: forcing, count: 2 * modes)
+        forcedModes = (0..<(n * columns)).compactMap { i in
+            forcing[2 * i] != 0 || forcing[2 * i + 1] != 0 ? (i, (forcing[2 * i], forcing[2 * i + 1])) : nil
+        }
         workers = n >= 128 ? FFTWPlanning.threadCount : 1
-    }
-
-    deinit {
-        forcingPointer.deallocate()
     }
 
     /// Number of state values: `n·(n/2+1)·2`.
@@ -193,7 +193,8 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         fft.forward()
         let cutoff = Double(n) / 3
         out.withUnsafeMutableBufferPointer { out in
-            let f = self.forcingPointer
+            // −(u·∇ω)^ masked, plus F̂: 0 except at the forced modes, which are redone below (adding
+            // the literal 0 keeps the bits of adding a zero forcing, signed zeros included).
             forEachChunk(n, workers: workers) { rows in
                 for row in rows {
                     let ky = Double(row < n / 2 ? row : row - n)
@@ -201,10 +202,17 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
                     for col in 0..<columns {
                         let i = start + col
                         let mask: Double = abs(ky) < cutoff && Double(col) < cutoff ? 1 : 0
-                        out[2 * i] = -spectrum[i].0 * mask + f[2 * i]
-                        out[2 * i + 1] = -spectrum[i].1 * mask + f[2 * i + 1]
+                        out[2 * i] = -spectrum[i].0 * mask + 0
+                        out[2 * i + 1] = -spectrum[i].1 * mask + 0
                     }
                 }
+            }
+            for (i, f) in forcedModes {
+                let row = i / columns, col = i % columns
+                let ky = Double(row < n / 2 ? row : row - n)
+                let mask: Double = abs(ky) < cutoff && Double(col) < cutoff ? 1 : 0
+                out[2 * i] = -spectrum[i].0 * mask + f.0
+                out[2 * i + 1] = -spectrum[i].1 * mask + f.1
             }
             // The mean of u·∇ω = ∇·(uω) is zero on a periodic box; drop its round-off so the mean
             // vorticity (the circulation) stays exactly zero.
@@ -216,9 +224,17 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
     /// An ETDRK4 stepper with step `h`.
     public func stepper(step h: Double) -> ETDRK4 { ETDRK4(linear: linear, step: h) }
 
-    /// Advances `state` by `steps` steps of `stepper`, from time `t`.
+    /// Advances `state` by `steps` steps of `stepper`, from time `t`. The stepper's scratch
+    /// arrays (seven states) are kept between calls: allocating and first touching them each call
+    /// cost as much as a step at 1024².
     public func advance(_ state: inout [Double], steps: Int, with stepper: ETDRK4, from t: Double = 0) {
-        let workspace = ETDRK4Workspace(count: state.count, workers: workers)
+        let workspace: ETDRK4Workspace
+        if let cached = stepperWorkspace, cached.count == state.count {
+            workspace = cached
+        } else {
+            workspace = ETDRK4Workspace(count: state.count, workers: workers)
+            stepperWorkspace = workspace
+        }
         for s in 0..<steps {
             stepper.advance(&state, time: t + Double(s) * stepper.step, workspace: workspace) { _, u, out in nonlinear(u, into: &out) }
         }

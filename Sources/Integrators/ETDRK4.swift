@@ -122,6 +122,8 @@ public final class ETDRK4Workspace {
     var nu, na, nb, nc, a, b, c: [Double]
     /// Threads for the elementwise combinations.
     public let workers: Int
+    /// Components of the state this workspace serves.
+    public var count: Int { nu.count }
     public init(count: Int, workers: Int = 1) {
         self.workers = max(1, workers)
         let zeros = [Double](repeating: 0, count: count)

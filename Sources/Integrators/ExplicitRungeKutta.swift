@@ -57,12 +57,60 @@ struct SparseRows {
         return acc
     }
 
+    /// Components per block of the blocked combinations: the accumulator block stays in L1 and
+    /// the loops over it vectorise (the per-component sparse dot cannot: its inner loop runs over
+    /// the row's few nonzeros through an index table).
+    @usableFromInline static let block = 512
+
+    /// Systems smaller than this use the per-component form (no blocking overhead).
+    @usableFromInline static let blockedThreshold = 2 * block
+
+    /// `acc_i = Σ_j row_j · k_j[start + i]` for `i < m`, accumulated term after term in the
+    /// row's order from 0: the same operations as ``dot(row:stages:component:)``, so the same bits.
+    @inlinable @inline(__always)
+    func accumulate(row r: Int, stages: UnsafeMutablePointer<Double>, start: Int, count m: Int,
+                    into acc: UnsafeMutablePointer<Double>) {
+        for i in 0..<m { acc[i] = 0 }
+        var p = rowStart[r]
+        let hi = rowStart[r + 1]
+        while p < hi {
+            let v = value[p]
+            let k = stages + (offset[p] &+ start)
+            for i in 0..<m { acc[i] += v * k[i] }
+            p &+= 1
+        }
+    }
+
+    /// Calls `body(start, m, acc)` for consecutive blocks of `n` components, `acc` holding
+    /// `Σ_j row_j · k_j` of the block's components.
+    @inlinable @inline(__always)
+    func forEachBlock(row r: Int, stages: UnsafeMutablePointer<Double>, count n: Int,
+                      _ body: (Int, Int, UnsafeMutablePointer<Double>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.block) { buffer in
+            let acc = buffer.baseAddress!
+            var start = 0
+            while start < n {
+                let m = Swift.min(Self.block, n - start)
+                accumulate(row: r, stages: stages, start: start, count: m, into: acc)
+                body(start, m, acc)
+                start += m
+            }
+        }
+    }
+
     /// `dst_i = Σ_j row_j · k_j[i]` for `i < n`.
     @inlinable @inline(__always)
     func combine(
         row r: Int, stages: UnsafeMutablePointer<Double>, count n: Int, into dst: UnsafeMutablePointer<Double>
     ) {
-        for i in 0..<n { dst[i] = dot(row: r, stages: stages, component: i) }
+        guard n >= Self.blockedThreshold else {
+            for i in 0..<n { dst[i] = dot(row: r, stages: stages, component: i) }
+            return
+        }
+        forEachBlock(row: r, stages: stages, count: n) { start, m, acc in
+            let out = dst + start
+            for i in 0..<m { out[i] = acc[i] }
+        }
     }
 
     /// `dst_i = y_i + h Σ_j row_j · k_j[i]` for `i < n` (a Runge–Kutta stage state).
@@ -71,7 +119,14 @@ struct SparseRows {
         row r: Int, base y: UnsafeMutablePointer<Double>, h: Double, stages: UnsafeMutablePointer<Double>,
         count n: Int, into dst: UnsafeMutablePointer<Double>
     ) {
-        for i in 0..<n { dst[i] = y[i] + h * dot(row: r, stages: stages, component: i) }
+        guard n >= Self.blockedThreshold else {
+            for i in 0..<n { dst[i] = y[i] + h * dot(row: r, stages: stages, component: i) }
+            return
+        }
+        forEachBlock(row: r, stages: stages, count: n) { start, m, acc in
+            let (out, base) = (dst + start, y + start)
+            for i in 0..<m { out[i] = base[i] + h * acc[i] }
+        }
     }
 }
 
@@ -290,9 +345,17 @@ struct ExplicitRKIntegrator<Method: ExplicitRungeKuttaMethod> {
     func errorNorm(h: Double) -> Double {
         let w = work
         let K = w.stages
-        return scaledErrorNorm(h: h, y: y, yNew: yNew, absolute: w.absolute, relative: w.relative, count: n) { i in
-            w.eRow.dot(row: 0, stages: K, component: i)
+        guard n >= SparseRows.blockedThreshold else {
+            return scaledErrorNorm(h: h, y: y, yNew: yNew, absolute: w.absolute, relative: w.relative, count: n) { i in
+                w.eRow.dot(row: 0, stages: K, component: i)
+            }
         }
+        // Large systems: the error combination in vectorised blocks into the scratch vector (free
+        // between the stages and the dense output), then the same norm over it. (A norm summed in
+        // eight SIMD lanes measured no faster at 1e5 states; the one-accumulator sum keeps the bits.)
+        let e = w.tmp
+        w.eRow.combine(row: 0, stages: K, count: n, into: e)
+        return scaledErrorNorm(h: h, y: y, yNew: yNew, absolute: w.absolute, relative: w.relative, count: n) { i in e[i] }
     }
 
     /// Evaluates the dense-output extra stages of the current (not yet committed) step.

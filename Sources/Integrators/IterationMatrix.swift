@@ -1,7 +1,11 @@
 // Jacobian storage, finite-difference Jacobians and the LU-factorised iteration matrix
 // `M = a·I - b·J` shared by the stiff solvers (Rosenbrock: a = 1/(γh), b = 1; BDF: a = 1, b = γ).
-// Dense: LAPACK dgetrf/dgetrs on an n×n column-major matrix. Banded: dgbtrf/dgbtrs on LAPACK band
-// storage. All buffers are allocated once per solve; nothing here allocates per step.
+// Dense: LAPACK dgetrf/dgetrs on an n×n column-major matrix; for n ≤ `smallDenseLimit` our own
+// unblocked LU with partial pivoting (LAPACK's dgetf2 algorithm), so small stiff systems give the
+// same bits on every CPU (OpenBLAS's LU rounds differently with its AVX2 and AVX-512 kernels,
+// enough to move BDF's step sequence on Robertson) and skip LAPACK's call overhead. Banded:
+// dgbtrf/dgbtrs on LAPACK band storage. All buffers are allocated once per solve; nothing here
+// allocates per step.
 
 import CLAPACKE
 
@@ -155,7 +159,8 @@ final class IterationMatrix {
             let count = n * n
             for k in 0..<count { lu[k] = -b * jac[k] }
             for i in 0..<n { lu[i * (n + 1)] += a }
-            info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n32, n32, lu, n32, pivots)
+            info = n <= Self.smallDenseLimit
+                ? smallLUFactor() : LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n32, n32, lu, n32, pivots)
             if info == 0 {
                 var poison = 0.0
                 for i in 0..<n { poison += lu[i * (n + 1)] * 0 }
@@ -187,12 +192,77 @@ final class IterationMatrix {
     @inlinable
     func solve(_ b: UnsafeMutablePointer<Double>) {
         let n32 = Int32(n)
-        if !banded {
+        if !banded, n <= Self.smallDenseLimit {
+            smallLUSolve(b)
+        } else if !banded {
             _ = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), n32, 1, lu, n32, pivots, b, n32)
         } else {
             _ = LAPACKE_dgbtrs_work(
                 LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), n32, Int32(lower), Int32(upper), 1, lu, Int32(ldab),
                 pivots, b, n32)
+        }
+    }
+
+    /// Dense systems up to this size are factorised by ``smallLUFactor()`` instead of LAPACK.
+    @usableFromInline static let smallDenseLimit = 64
+
+    /// LU with partial pivoting of the dense `lu` (column-major, `n×n`) in place, as LAPACK's
+    /// unblocked dgetf2: for each column, the largest magnitude below the diagonal is the pivot
+    /// (first of equals), the rows are swapped, the column below the pivot is scaled by the pivot's
+    /// reciprocal, and the trailing matrix gets the rank-1 update. Pivots are stored 1-based as
+    /// LAPACK's. Returns 0, or `k + 1` when column `k` has a zero pivot (LAPACK's `info`).
+    @inlinable
+    func smallLUFactor() -> Int32 {
+        var info: Int32 = 0
+        for k in 0..<n {
+            let column = lu + k * n
+            var p = k
+            var largest = abs(column[k])
+            for i in (k + 1)..<Swift.max(k + 1, n) where abs(column[i]) > largest {
+                largest = abs(column[i])
+                p = i
+            }
+            pivots[k] = Int32(p + 1)
+            guard column[p] != 0 else {
+                if info == 0 { info = Int32(k + 1) }
+                continue
+            }
+            if p != k {
+                for j in 0..<n { swap(&lu[k + j * n], &lu[p + j * n]) }
+            }
+            let reciprocal = 1 / column[k]
+            for i in (k + 1)..<Swift.max(k + 1, n) { column[i] *= reciprocal }
+            for j in (k + 1)..<Swift.max(k + 1, n) {
+                let target = lu + j * n
+                let ukj = target[k]
+                if ukj == 0 { continue }
+                for i in (k + 1)..<n { target[i] -= column[i] * ukj }
+            }
+        }
+        return info
+    }
+
+    /// Solves `M x = b` in place with the factors of ``smallLUFactor()``: the row swaps, then
+    /// forward substitution with the unit lower triangle and back substitution with the upper one.
+    @inlinable
+    func smallLUSolve(_ b: UnsafeMutablePointer<Double>) {
+        for k in 0..<n {
+            let p = Int(pivots[k]) - 1
+            if p != k { swap(&b[k], &b[p]) }
+        }
+        for j in 0..<n {
+            let bj = b[j]
+            if bj == 0 { continue }
+            let column = lu + j * n
+            for i in (j + 1)..<Swift.max(j + 1, n) { b[i] -= bj * column[i] }
+        }
+        var j = n - 1
+        while j >= 0 {
+            let column = lu + j * n
+            b[j] /= column[j]
+            let bj = b[j]
+            if bj != 0 { for i in 0..<j { b[i] -= bj * column[i] } }
+            j -= 1
         }
     }
 }
