@@ -134,6 +134,11 @@ bench: bench-deps
 	$(BENCH_VENV)/bin/python Benchmarks/peers/python_peers.py > $(BENCH_DIR)/python.jsonl 2> $(BENCH_DIR)/python.stderr
 	$(BENCH_VENV)/bin/python Benchmarks/peers/verify_results.py $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > /dev/null
 	.build/release/learning-bench > $(BENCH_DIR)/learning.jsonl
+	@# dgemm as started (the start-up choice of kernels), then under each core this CPU can run
+	{ env -u OPENBLAS_CORETYPE .build/release/learning-bench --only dgemm; \
+	  for core in Prescott Sandybridge Haswell Zen SkylakeX Cooperlake; do \
+	    OPENBLAS_CORETYPE=$$core .build/release/learning-bench --only dgemm 2>/dev/null || true; \
+	  done; } > $(BENCH_DIR)/dgemm.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/torch_peers.py > $(BENCH_DIR)/torch.jsonl 2> $(BENCH_DIR)/torch.stderr
 	$(RELEASE) --product ndyn
 	.build/release/ndyn info --system > $(BENCH_DIR)/machine.txt
@@ -142,7 +147,7 @@ bench: bench-deps
 	.build/release/fluids-bench 256 1024 > $(BENCH_DIR)/fluids.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/jaxcfd_peer.py 256 1024 > $(BENCH_DIR)/jaxcfd.jsonl 2> $(BENCH_DIR)/jaxcfd.stderr
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
-	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
+	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
 	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
 

@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
         .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral", "HostMachine"], path: "Benchmarks/FluidsBenchmarks"),
-        .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE"],
+        .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE", "HostMachine", "CBLAS"],
                           path: "Benchmarks/LearningBenchmarks"),
 
         // Tests: one target per module, plus end-to-end CLI tests, sharing small helpers.

@@ -10,9 +10,21 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-let grids = arguments.isEmpty ? [256, 1024] : arguments
-for threads in [1, 2] {
+// fluids-bench [grid ...] [--threads 1,2,4]: grids default to 256 and 1024, thread counts to 1 and 2.
+var grids: [Int] = [], threadCounts = [1, 2]
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    if argument == "--threads" {
+        threadCounts = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    } else if let n = Int(argument) {
+        grids.append(n)
+    } else {
+        FileHandle.standardError.write(Data("usage: fluids-bench [grid ...] [--threads 1,2,4]\n".utf8))
+        exit(2)
+    }
+}
+if grids.isEmpty { grids = [256, 1024] }
+for threads in threadCounts {
     FFTWPlanning.useThreads(threads)
     for n in grids {
         let solver = VorticityNavierStokes2D(n: n, viscosity: 0.001, drag: 0.1, forcingAmplitude: 1, forcingWavenumber: 4)

@@ -6,7 +6,10 @@
 //
 //     swift build -c release --product learning-bench
 //     .build/release/learning-bench [--only mlp|spiral] [--widths 64,256,1024] [--iterations 100] [--quick]
+//     .build/release/learning-bench --only dgemm     # dgemm 1024³ GFLOP/s with the OpenBLAS core running
+import CBLAS
 import Foundation
+import HostMachine
 import Integrators
 import NeuralODE
 import Tensors
@@ -24,7 +27,7 @@ while let argument = arguments.next() {
     case "--quick": quick = true
     default:
         FileHandle.standardError.write(Data(
-            "usage: learning-bench [--only mlp|spiral] [--widths 64,256,1024] [--iterations N] [--quick]\n".utf8))
+            "usage: learning-bench [--only mlp|spiral|dgemm] [--widths 64,256,1024] [--iterations N] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -186,6 +189,30 @@ func spiralTraining(method: GradientMethod, name: String, truth: [[Double]]) thr
     ])
 }
 
+// MARK: dgemm with the kernels running
+
+/// `C = A·B` for `n × n` Float64 matrices through `cblas_dgemm`: the median of repeated calls
+/// after one warm-up, in GFLOP/s (2n³ flops), with the OpenBLAS core that ran and how it was
+/// chosen. `make bench` runs it once as started and once per `OPENBLAS_CORETYPE` this CPU can run,
+/// to compare the start-up choice with the best core.
+@MainActor
+func dgemmRate(n: Int = 1024) throws -> String {
+    let a = (0..<(n * n)).map { Double($0 % 7) * 0.1 }, b = (0..<(n * n)).map { Double($0 % 5) * 0.2 }
+    var c = [Double](repeating: 0, count: n * n)
+    func multiply() {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+    }
+    multiply()
+    let timing = try medianTime(minimumSeconds: quick ? 0 : 1.0, minimumRepetitions: quick ? 2 : 5) { multiply() }
+    let blas = BLASKernels.current
+    return jsonLine([
+        ("peer", .string("neuraldynamics")), ("problem", .string("dgemm")), ("n", .integer(n)),
+        ("openblas_core", .string(blas.core)), ("openblas_core_selection", .string(blas.selection.rawValue)),
+        ("threads", .integer(blas.threads)), ("median_seconds", .number(timing.seconds)),
+        ("gflops", .number(2 * Double(n * n * n) / timing.seconds / 1e9)),
+    ])
+}
+
 /// Writes one line to standard output at once (unbuffered, so partial runs keep their lines).
 func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
@@ -193,6 +220,7 @@ do {
     if only == nil || only == "mlp" {
         for width in widths { emit(try mlpTrainingStep(width: width)) }
     }
+    if only == "dgemm" { emit(try dgemmRate()) }
     if only == nil || only == "spiral" {
         if quick { iterations = min(iterations, 5) }
         let truth = try Spiral.trueTrajectory()

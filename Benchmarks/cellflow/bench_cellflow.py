@@ -1,7 +1,7 @@
 """Times the cell-flow simulation at the paper's scale (100,000 cells, 1000 s, 2046 segments) on
 1 and 2 threads with the release ndyn and prints one JSON line per run for report.py.
 
-usage: bench_cellflow.py <ndyn> <scenario.json>
+usage: bench_cellflow.py <ndyn> <scenario.json> [threads, default 1,2]
 """
 import json
 import pathlib
@@ -11,7 +11,7 @@ import tempfile
 
 ndyn, scenario = sys.argv[1], pathlib.Path(sys.argv[2])
 base = json.loads(scenario.read_text())
-for threads in [1, 2]:
+for threads in [int(t) for t in (sys.argv[3] if len(sys.argv) > 3 else "1,2").split(",")]:
     with tempfile.TemporaryDirectory() as work:
         doc = dict(base, output=work, name=f"{base['name']}-t{threads}")
         doc["parameters"] = dict(base["parameters"], threads=threads)

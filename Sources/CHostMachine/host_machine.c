@@ -169,9 +169,11 @@ static const char *level_name(int level) {
     return level >= 0 && level <= 3 ? names[level] : "unknown";
 }
 
+extern char *program_invocation_short_name;  // glibc: the program's name, for messages
+
 static void warn(const char *message) {
     snprintf(warning, sizeof warning, "%s", message);
-    fprintf(stderr, "ndyn: %s\n", message);
+    fprintf(stderr, "%s: %s\n", program_invocation_short_name, message);
 }
 
 BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc, char **argv, char **envp) {
@@ -187,10 +189,10 @@ BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc,
     int built = ndyn_build_vector_level();
     if (built > cpu_level) {
         fprintf(stderr,
-                "ndyn: this program was built for %s vector units, but this CPU (%s) has only %s.\n"
+                "%s: this program was built for %s vector units, but this CPU (%s) has only %s.\n"
                 "      Rebuild it on this machine (`make build`), or build a portable binary for mixed\n"
                 "      clusters with `make build CPU=x86-64` (see README, Performance).\n",
-                level_name(built), brand[0] ? brand : vendor, level_name(cpu_level));
+                program_invocation_short_name, level_name(built), brand[0] ? brand : vendor, level_name(cpu_level));
         _exit(1);
     }
 #else
@@ -214,14 +216,16 @@ BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc,
             warn(message);
         } else if (running_level >= 0 && running_level < cpu_level) {
             snprintf(message, sizeof message,
-                     "OPENBLAS_CORETYPE=%s runs %s kernels on a CPU with %s: BLAS will be several times "
-                     "slower (unset it, or use %s)", requested, level_name(running_level), level_name(cpu_level),
+                     "OPENBLAS_CORETYPE=%s runs %s kernels on a CPU with %s: BLAS-bound work will be %s "
+                     "(unset it, or use %s)", requested, level_name(running_level), level_name(cpu_level),
+                     running_level == NDYN_VECTOR_SSE ? "several times slower" : "slower",
                      best ? best : "the detected core");
             warn(message);
         }
         if (running_level > cpu_level) {
-            fprintf(stderr, "ndyn: OPENBLAS_CORETYPE=%s needs %s, which this CPU lacks (it has %s); "
-                            "unset it or use %s\n", requested, level_name(running_level), level_name(cpu_level),
+            fprintf(stderr, "%s: OPENBLAS_CORETYPE=%s needs %s, which this CPU lacks (it has %s); "
+                            "unset it or use %s\n", program_invocation_short_name, requested,
+                    level_name(running_level), level_name(cpu_level),
                     best ? best : "a generic core");
             _exit(2);
         }

@@ -21,13 +21,16 @@ enum CLI {
     }
 
     /// Starts `ndyn arguments` in `directory` and returns the process (for tests that kill it).
+    /// `environment` adds to (or, with a value of `nil`, removes from) the test's environment.
     static func start(_ arguments: [String], in directory: String? = nil,
-                      environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+                      environment: [String: String?] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            var merged = ProcessInfo.processInfo.environment
+            for (key, value) in environment { merged[key] = value }
+            process.environment = merged
         }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
@@ -39,7 +42,7 @@ enum CLI {
     }
 
     /// Runs `ndyn arguments` to completion.
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String?] = [:]) throws -> Result {
         let (process, out, err) = try start(arguments, in: directory, environment: environment)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -66,6 +66,16 @@ record = json.loads((run_dir / "run.json").read_text())
 check("run.json says completed", record["status"] == "completed", record["status"])
 check("run.json records the seed and scenario", record["seed"] == 42 and record["scenario"]["kind"] == "lorenz")
 check("run.json records versions and wall time", "netcdf" in record["versions"] and record["wall_seconds"] >= 0)
+machine = record.get("machine", {})
+check("run.json records the CPU, the OpenBLAS core and FFTW",
+      all(k in machine for k in ("cpu_model", "cpu_vector_units", "openblas_core", "openblas_threads", "fftw_version")),
+      sorted(machine))
+# On a CPU with AVX2 or AVX-512, the kernels are never OpenBLAS's generic SSE fallback (unless the
+# user forced them with OPENBLAS_CORETYPE).
+if machine.get("cpu_vector_units") in ("AVX2+FMA", "AVX-512") and machine.get("openblas_core_selection") != "user":
+    check("OpenBLAS runs kernels for this CPU, not the generic fallback",
+          machine.get("openblas_core_vector_units") not in ("SSE", None),
+          f"{machine.get('openblas_core')} ({machine.get('openblas_core_vector_units')}) on {machine.get('cpu_vector_units')}")
 
 # The executed notebook and its figure.
 check_notebook(notebook_path, figure_path)
