@@ -32,6 +32,9 @@ public struct Scenario: Sendable {
     public var member: SweepMember?
     /// The `"parameters"` object as written (before defaults), from which members are made.
     var writtenParameters: JSONValue?
+    /// The command line's `--set` overrides applied to the file (recorded in `run.json`, and
+    /// passed on by the Slurm script so requeued members run the same scenario).
+    public var overrides: [ScenarioOverride] = []
 
     /// The directory this run writes into: `output/name`, or `output/name/<member id>` for a
     /// member of a sweep.
@@ -121,8 +124,9 @@ public struct Scenario: Sendable {
     /// The top-level keys a scenario may have.
     static let topLevelKeys = ["kind", "name", "seed", "output", "description", "parameters", "checkpoint", "sweep"]
 
-    /// Reads and validates a scenario file.
-    public static func load(_ path: String, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
+    /// Reads and validates a scenario file, with `overrides` (`--set PATH=VALUE`) applied first.
+    public static func load(_ path: String, overrides: [ScenarioOverride] = [],
+                            registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .unreadable(file: path, reason: "no such file")
@@ -137,21 +141,44 @@ public struct Scenario: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: path, reason: "the file is not UTF-8 text")
         }
-        return try parse(text, file: path, registry: registry)
+        return try parse(text, file: path, overrides: overrides, registry: registry)
     }
 
-    /// Parses and validates scenario JSON text; `file` names it in messages.
-    public static func parse(_ text: String, file: String, registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
-        let document: JSONValue
+    /// Parses and validates scenario JSON text with `overrides` applied first; `file` names it in
+    /// messages. A problem caused by an override names the override.
+    public static func parse(_ text: String, file: String, overrides: [ScenarioOverride] = [],
+                             registry: ScenarioRegistry = .standard) throws(ScenarioError) -> Scenario {
+        var document: JSONValue
         do {
             document = try JSONParser.parse(text)
         } catch {
             throw .syntax(file: file, error)
         }
         var issues: [ValidationIssue] = []
-        let scenario = validate(document, file: file, registry: registry, issues: &issues)
-        guard issues.isEmpty, let scenario else { throw .invalid(file: file, issues: issues) }
-        return scenario
+        let axes = sweepAxes(of: document)
+        for override in overrides { override.apply(to: &document, sweepAxes: axes, issues: &issues) }
+        guard issues.isEmpty else { throw .invalid(file: file, issues: issues) }
+        var scenario = validate(document, file: file, registry: registry, issues: &issues)
+        for index in issues.indices {
+            // The last override that set this value (or an object around it) is the one to name.
+            if let override = overrides.last(where: { issues[index].path == $0.jsonPath || issues[index].path.hasPrefix($0.jsonPath + ".") }) {
+                issues[index].path = "\(override) (\(issues[index].path))"
+            }
+        }
+        guard issues.isEmpty, scenario != nil else { throw .invalid(file: file, issues: issues) }
+        scenario!.overrides = overrides
+        return scenario!
+    }
+
+    /// The parameter names a document's `"sweep"` varies (grid keys and list entries' keys),
+    /// read from the JSON before validation.
+    static func sweepAxes(of document: JSONValue) -> [String] {
+        var names: [String] = []
+        if case .object(let grid)? = document["sweep"]?["grid"] { names += grid.map(\.key) }
+        if case .array(let entries)? = document["sweep"]?["list"] {
+            for case .object(let entry) in entries { names += entry.map(\.key) }
+        }
+        return names
     }
 
     private static func validate(_ document: JSONValue, file: String, registry: ScenarioRegistry,

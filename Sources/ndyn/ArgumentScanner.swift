@@ -5,12 +5,15 @@ import Scenarios
 struct ArgumentScanner {
     var flags: Set<String> = []
     var options: [String: String] = [:]
+    /// Values of options that may be given several times (`--set a=1 --set b=2`), in order.
+    var repeated: [String: [String]] = [:]
     var positionals: [String] = []
 
     /// - Parameters:
     ///   - flagNames: options without a value, e.g. `["--quiet"]`.
     ///   - optionNames: options that take a value, e.g. `["--output"]`.
-    init(_ arguments: [String], command: String, flagNames: [String], optionNames: [String]) throws {
+    init(_ arguments: [String], command: String, flagNames: [String], optionNames: [String],
+         repeatedOptionNames: [String] = []) throws {
         var index = 0
         var optionsEnded = false
         while index < arguments.count {
@@ -26,17 +29,19 @@ struct ArgumentScanner {
             if flagNames.contains(name) {
                 if parts.count > 1 { throw UsageError(message: "\(name) takes no value", command: command) }
                 flags.insert(name)
-            } else if optionNames.contains(name) {
+            } else if optionNames.contains(name) || repeatedOptionNames.contains(name) {
+                let value: String
                 if parts.count > 1 {
-                    options[name] = parts[1]
+                    value = parts[1]
                 } else if index < arguments.count {
-                    options[name] = arguments[index]
+                    value = arguments[index]
                     index += 1
                 } else {
                     throw UsageError(message: "\(name) needs a value", command: command)
                 }
+                if repeatedOptionNames.contains(name) { repeated[name, default: []].append(value) } else { options[name] = value }
             } else {
-                let known = flagNames + optionNames + ["--help"]
+                let known = flagNames + optionNames + repeatedOptionNames + ["--help"]
                 throw UsageError(message: "unknown option '\(name)'\(Suggestions.hint(for: name, in: known))", command: command)
             }
         }
@@ -49,5 +54,12 @@ struct ArgumentScanner {
                              command: command)
         }
         return positionals[0]
+    }
+}
+
+extension ArgumentScanner {
+    /// The `--set PATH=VALUE` options, parsed (a malformed one is a usage error naming it).
+    func overrides() throws -> [ScenarioOverride] {
+        try (repeated["--set"] ?? []).map { text in try ScenarioOverride(parsing: text) }
     }
 }

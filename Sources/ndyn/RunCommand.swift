@@ -5,12 +5,16 @@ import Scenarios
 struct RunCommand: Command {
     static let name = "run"
     static let abstract = "Run a scenario (or members of its sweep) and write NetCDF output and run.json."
-    static let usage = "run <scenario.json> [--member <k>] [--resume] [--output <dir>] [--quiet | --progress]"
+    static let usage = "run <scenario.json> [--set <path>=<value> ...] [--member <k>] [--resume] [--output <dir>] [--quiet | --progress]"
     static let discussion = """
         ARGUMENTS:
           <scenario.json>     The scenario file (see `ndyn example quickstart`).
 
         OPTIONS:
+          --set <path>=<value>
+                              Change one value of the scenario before it is validated (repeatable):
+                              --set parameters.viscosity=0.002 --set seed=7. The value is read as
+                              JSON, else as a string. run.json and the output record the result.
           --member <k>        Run member k of the scenario's sweep (`ndyn sweep plan` lists them).
                               Without it: SLURM_ARRAY_TASK_ID inside a Slurm array job; under
                               mpirun, rank r runs members r, r+R, ...; otherwise every member in turn.
@@ -31,6 +35,7 @@ struct RunCommand: Command {
         """
 
     var scenarioPath: String
+    var overrides: [ScenarioOverride]
     var output: String?
     var member: Int?
     var resume: Bool
@@ -39,8 +44,9 @@ struct RunCommand: Command {
 
     init(arguments: [String]) throws {
         let scanner = try ArgumentScanner(arguments, command: Self.name, flagNames: ["--quiet", "--progress", "--resume"],
-                                          optionNames: ["--output", "--member"])
+                                          optionNames: ["--output", "--member"], repeatedOptionNames: ["--set"])
         scenarioPath = try scanner.single("scenario file", command: Self.name)
+        overrides = try scanner.overrides()
         output = scanner.options["--output"]
         if let output, output.isEmpty { throw UsageError(message: "--output needs a directory path", command: Self.name) }
         if let text = scanner.options["--member"] {
@@ -60,7 +66,7 @@ struct RunCommand: Command {
     func run() -> ExitCode {
         var scenario: Scenario
         do {
-            scenario = try Scenario.load(scenarioPath)
+            scenario = try Scenario.load(scenarioPath, overrides: overrides)
         } catch {
             Console.error("error: \(error)")
             return .badInput

@@ -7,8 +7,8 @@ struct SweepCommand: Command {
     static let name = "sweep"
     static let abstract = "List a sweep's members, write its Slurm job array, or gather its outputs."
     static let usage = """
-        sweep plan <scenario.json> [--output <dir>]
-               ndyn sweep sbatch <scenario.json> [--partition <p>] [--time <t>] [--cpus <n>] [--max-parallel <k>] [--output <dir>]
+        sweep plan <scenario.json> [--set <path>=<value> ...] [--output <dir>]
+               ndyn sweep sbatch <scenario.json> [--set <path>=<value> ...] [--partition <p>] [--time <t>] [--cpus <n>] [--max-parallel <k>] [--output <dir>]
                ndyn sweep gather <sweep dir> [--to <file.nc>] [--partial]
         """
     static let discussion = """
@@ -33,8 +33,9 @@ struct SweepCommand: Command {
         """
 
     enum Action {
-        case plan(scenario: String, output: String?)
-        case sbatch(scenario: String, output: String?, partition: String?, time: String?, cpus: Int, maxParallel: Int?)
+        case plan(scenario: String, output: String?, overrides: [ScenarioOverride])
+        case sbatch(scenario: String, output: String?, overrides: [ScenarioOverride], partition: String?, time: String?,
+                    cpus: Int, maxParallel: Int?)
         case gather(directory: String, to: String?, partial: Bool)
     }
 
@@ -47,11 +48,14 @@ struct SweepCommand: Command {
         let rest = Array(arguments.dropFirst())
         switch verb {
         case "plan":
-            let scanner = try ArgumentScanner(rest, command: Self.name, flagNames: [], optionNames: ["--output"])
-            action = .plan(scenario: try scanner.single("scenario file", command: Self.name), output: scanner.options["--output"])
+            let scanner = try ArgumentScanner(rest, command: Self.name, flagNames: [], optionNames: ["--output"],
+                                              repeatedOptionNames: ["--set"])
+            action = .plan(scenario: try scanner.single("scenario file", command: Self.name), output: scanner.options["--output"],
+                           overrides: try scanner.overrides())
         case "sbatch":
             let scanner = try ArgumentScanner(rest, command: Self.name, flagNames: [],
-                                              optionNames: ["--output", "--partition", "--time", "--cpus", "--max-parallel"])
+                                              optionNames: ["--output", "--partition", "--time", "--cpus", "--max-parallel"],
+                                              repeatedOptionNames: ["--set"])
             func positive(_ name: String) throws -> Int? {
                 guard let text = scanner.options[name] else { return nil }
                 guard let value = Int(text), value >= 1 else {
@@ -60,7 +64,7 @@ struct SweepCommand: Command {
                 return value
             }
             action = .sbatch(scenario: try scanner.single("scenario file", command: Self.name), output: scanner.options["--output"],
-                             partition: scanner.options["--partition"], time: scanner.options["--time"],
+                             overrides: try scanner.overrides(), partition: scanner.options["--partition"], time: scanner.options["--time"],
                              cpus: try positive("--cpus") ?? 1, maxParallel: try positive("--max-parallel"))
         case "gather":
             let scanner = try ArgumentScanner(rest, command: Self.name, flagNames: ["--partial"], optionNames: ["--to"])
@@ -74,8 +78,8 @@ struct SweepCommand: Command {
 
     func run() -> ExitCode {
         switch action {
-        case let .plan(path, output):
-            guard let scenario = load(path, output: output) else { return .badInput }
+        case let .plan(path, output, overrides):
+            guard let scenario = load(path, output: output, overrides: overrides) else { return .badInput }
             guard let sweep = scenario.sweep else {
                 Console.out("'\(scenario.name)' declares no sweep: one run, writing \(scenario.runDirectory)/")
                 return .success
@@ -89,8 +93,8 @@ struct SweepCommand: Command {
                 Console.out("\(member.index)  \(directory)  \(member.seed)  \(member.label)")
             }
             return .success
-        case let .sbatch(path, output, partition, time, cpus, maxParallel):
-            guard let scenario = load(path, output: output) else { return .badInput }
+        case let .sbatch(path, output, overrides, partition, time, cpus, maxParallel):
+            guard let scenario = load(path, output: output, overrides: overrides) else { return .badInput }
             guard scenario.sweep != nil else {
                 Console.error("error: '\(scenario.name)' declares no sweep; submit `ndyn run \(path)` as an ordinary batch job")
                 return .badInput
@@ -99,7 +103,7 @@ struct SweepCommand: Command {
             let script = SlurmArrayScript(
                 scenario: scenario, scenarioPath: path.hasPrefix("/") ? path : (cwd as NSString).appendingPathComponent(path),
                 executable: Self.executablePath, workingDirectory: cwd, partition: partition, timeLimit: time,
-                cpusPerTask: cpus, maxConcurrent: maxParallel)
+                cpusPerTask: cpus, maxConcurrent: maxParallel, outputDirectory: output)
             do {
                 let written = try script.write()
                 Console.out("wrote \(written) (\(scenario.memberCount) array tasks)\nsubmit with:\n  sbatch \(written)")
@@ -121,9 +125,9 @@ struct SweepCommand: Command {
         }
     }
 
-    private func load(_ path: String, output: String?) -> Scenario? {
+    private func load(_ path: String, output: String?, overrides: [ScenarioOverride]) -> Scenario? {
         do {
-            var scenario = try Scenario.load(path)
+            var scenario = try Scenario.load(path, overrides: overrides)
             if let output { scenario.output = output }
             return scenario
         } catch {

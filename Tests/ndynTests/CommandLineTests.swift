@@ -33,7 +33,7 @@ import TestSupport
         #expect(runHelp.stdout.hasPrefix("""
             Run a scenario (or members of its sweep) and write NetCDF output and run.json.
 
-            USAGE: ndyn run <scenario.json> [--member <k>] [--resume] [--output <dir>] [--quiet | --progress]
+            USAGE: ndyn run <scenario.json> [--set <path>=<value> ...] [--member <k>] [--resume] [--output <dir>] [--quiet | --progress]
 
             """))
         #expect(try CLI.run(["help", "run"]).stdout == runHelp.stdout)
@@ -145,5 +145,37 @@ import TestSupport
             let result = try CLI.run(["validate", folder.appendingPathComponent(file).path])
             #expect(result.status == 0, "\(file): \(result.stderr)")
         }
+    }
+}
+
+/// `ndyn run --set`: the override changes what runs, and run.json and the output say so.
+@Suite struct OverrideCommandLineTests {
+    @Test func overrideChangesTheRunAndIsRecorded() throws {
+        let dir = TemporaryDirectory()
+        let scenario = CLI.repository.appendingPathComponent("Scenarios/quickstart.json").path
+        let plain = try CLI.run(["run", scenario, "--output", dir.path, "--quiet", "--set", "parameters.t_end=1"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let changed = try CLI.run(["run", scenario, "--output", dir.path, "--quiet", "--set", "parameters.t_end=1",
+                                   "--set=parameters.rho=10", "--set", "name=quickstart-rho10"])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        func record(_ name: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir.file("\(name)/run.json")))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let a = try record("quickstart"), b = try record("quickstart-rho10")
+        #expect(b["overrides"] as? [String] == ["parameters.t_end=1", "parameters.rho=10", "name=quickstart-rho10"])
+        let parameters = try #require((b["scenario"] as? [String: Any])?["parameters"] as? [String: Any])
+        #expect(parameters["rho"] as? Double == 10)
+        // A different ρ gives a different state at t = 1.
+        let x0 = try Dataset.open(dir.file("quickstart/output.nc")).read(Double.self, from: "x")
+        let x1 = try Dataset.open(dir.file("quickstart-rho10/output.nc")).read(Double.self, from: "x")
+        #expect(x0.count == x1.count && x0.last != x1.last)
+        #expect(a["overrides"] as? [String] == ["parameters.t_end=1"])
+        // Bad overrides: exit 2, the override named, nothing written.
+        let bad = try CLI.run(["run", scenario, "--output", dir.path, "--set", "parameters.rhoo=1", "--set", "name=never"])
+        #expect(bad.status == 2 && bad.stderr.contains("--set parameters.rhoo=1"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("never")))
+        let noEquals = try CLI.run(["validate", scenario, "--set", "seed"])
+        #expect(noEquals.status == 2 && noEquals.stderr.contains("expected PATH=VALUE"))
     }
 }

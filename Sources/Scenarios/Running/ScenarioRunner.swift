@@ -118,6 +118,7 @@ public struct ScenarioRunner {
             ("seed", .integer(scenario.seed)),
             ("scenario_file", .string(scenario.file)),
             ("scenario", scenario.json),
+            ("overrides", .array(scenario.overrides.map { .string($0.text) })),
             ("command", .string(commandLine)),
             ("working_directory", .string(FileManager.default.currentDirectoryPath)),
             ("host", .string(ProcessInfo.processInfo.hostName)),

@@ -29,9 +29,13 @@ public struct SlurmArrayScript: Sendable {
     /// Seconds before the time limit at which Slurm sends SIGTERM.
     public var signalSeconds: Int
 
+    /// The `--output` directory given to `ndyn sweep sbatch`, passed on to every member's run.
+    public var outputDirectory: String?
+
     public init(scenario: Scenario, scenarioPath: String, executable: String, workingDirectory: String,
                 partition: String? = nil, timeLimit: String? = nil, cpusPerTask: Int = 1, maxConcurrent: Int? = nil,
-                signalSeconds: Int = 120) {
+                signalSeconds: Int = 120, outputDirectory: String? = nil) {
+        self.outputDirectory = outputDirectory
         self.scenario = scenario
         self.scenarioPath = scenarioPath
         self.executable = executable
@@ -85,7 +89,7 @@ public struct SlurmArrayScript: Sendable {
 
             # Slurm sends SIGTERM to this shell before the time limit (or on preemption); pass it
             # on to ndyn, which writes its checkpoint and exits with status \(Self.interruptedExitStatus).
-            "$NDYN" run "$SCENARIO" --member "$SLURM_ARRAY_TASK_ID" --resume --progress &
+            "$NDYN" run "$SCENARIO"\(runOptions) --member "$SLURM_ARRAY_TASK_ID" --resume --progress &
             child=$!
             trap 'kill -TERM "$child" 2>/dev/null' TERM INT
             wait "$child"
@@ -108,6 +112,13 @@ public struct SlurmArrayScript: Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         return path
+    }
+
+    /// The scenario's `--set` overrides and the `--output` directory, as `ndyn run` options.
+    var runOptions: String {
+        var options = scenario.overrides.map { " --set " + shellQuoted($0.text) }
+        if let outputDirectory { options.append(" --output " + shellQuoted(absolute(outputDirectory))) }
+        return options.joined()
     }
 
     func shellQuoted(_ text: String) -> String {
