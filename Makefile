@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEMO_SCENARIO := Scenarios/quickstart.json
-SPIRAL_SCENARIO := Scenarios/neural-ode-spiral-quick.json
+SPIRAL_SCENARIO := Scenarios/neural-ode/neural-ode-spiral-quick.json
 CHECK_DIR := .build/make-test
 
 # Release builds target the CPU they are built on (AVX2 / AVX-512 where present). For a binary
@@ -89,16 +89,16 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/neural_ode_spiral.ipynb \
 	  --output-dir $(CHECK_DIR) --output neural_ode_spiral.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_neural_ode.py $(CHECK_DIR)/runs/neural-ode-spiral-quick $(CHECK_DIR)/neural_ode_spiral.executed.ipynb $(CHECK_DIR)/neural_ode_spiral.png
-	.build/debug/ndyn run Scenarios/cell-flow-quick.json --output $(CHECK_DIR)/runs --quiet
+	.build/debug/ndyn run Scenarios/cell-flow/cell-flow-quick.json --output $(CHECK_DIR)/runs --quiet
 	NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/cell-flow-quick/output.nc NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/cell_flow.png \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/cell_flow.ipynb \
 	  --output-dir $(CHECK_DIR) --output cell_flow.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_cell_flow.py $(CHECK_DIR)/runs/cell-flow-quick $(CHECK_DIR)/cell_flow.executed.ipynb $(CHECK_DIR)/cell_flow.png
-	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/ns2d-dns-quick.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-baselines-quick.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-training-data-quick.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-train-quick.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/tsm-rollout-quick.json --quiet
+	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/navier-stokes/ns2d-dns-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-baselines-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-training-data-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-train-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-rollout-quick.json --quiet
 	NDYN_REFERENCE=$(CURDIR)/$(CHECK_DIR)/runs/ns2d-dns-quick/output.nc NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/tsm-baselines-quick/output.nc \
 	  NDYN_LEARNED=$(CURDIR)/$(CHECK_DIR)/runs/tsm-rollout-quick/output.nc NDYN_TRAINING=$(CURDIR)/$(CHECK_DIR)/runs/tsm-train-quick/output.nc \
 	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/tsm_correlation.png \

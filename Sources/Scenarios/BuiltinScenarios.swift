@@ -33,7 +33,7 @@ public enum BuiltinScenarios {
 }
 """#
 
-    /// `Scenarios/neural-ode-spiral.json`: the neural-ODE spiral benchmark (torchdiffeq's ode_demo).
+    /// `Scenarios/neural-ode/neural-ode-spiral.json`: the neural-ODE spiral benchmark (torchdiffeq's ode_demo).
     public static let neuralODESpiral = #"""
 {
   "kind": "neural-ode",

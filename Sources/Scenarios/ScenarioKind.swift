@@ -4,6 +4,9 @@
 public protocol ScenarioKind: Sendable {
     /// The value of `"kind"` in a scenario file, e.g. `"lorenz"`.
     var name: String { get }
+    /// The domain the kind belongs to, as the README and `Scenarios/<domain>/` name it
+    /// (`"neural-ode"`, `"cell-flow"`, …); `ndyn list` groups kinds by it.
+    var domain: String { get }
     /// One line for `ndyn list`.
     var summary: String { get }
     /// The parameters the kind accepts inside `"parameters"`, in the order they are documented.
@@ -45,5 +48,18 @@ public struct ScenarioRegistry: Sendable {
 
     public func kind(named name: String) -> (any ScenarioKind)? {
         kinds.first { $0.name == name }
+    }
+
+    /// The kinds grouped by domain, domains in order of their first kind.
+    public var kindsByDomain: [(domain: String, kinds: [any ScenarioKind])] {
+        var groups: [(domain: String, kinds: [any ScenarioKind])] = []
+        for kind in kinds {
+            if let index = groups.firstIndex(where: { $0.domain == kind.domain }) {
+                groups[index].kinds.append(kind)
+            } else {
+                groups.append((kind.domain, [kind]))
+            }
+        }
+        return groups
     }
 }

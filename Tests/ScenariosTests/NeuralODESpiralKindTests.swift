@@ -46,16 +46,16 @@ import Testing
 
     @Test func shippedScenariosValidate() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let full = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode-spiral.json").path)
+        let full = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode/neural-ode-spiral.json").path)
         #expect(full.kind == "neural-ode" && full.parameters.int("samples") == 1000 && full.parameters.double("t_end") == 25)
         #expect(full.parameters.int("batch_size") == 20 && full.parameters.int("batch_time") == 10)
         // The shipped file spells out every default.
         let defaults = try Scenario.parse(#"{"kind": "neural-ode", "name": "neural-ode-spiral", "seed": 0}"#, file: "d.json")
         #expect(defaults.parameters == full.parameters)
         // `ndyn example neural-ode-spiral` prints the shipped file.
-        let shipped = try String(contentsOf: root.appendingPathComponent("Scenarios/neural-ode-spiral.json"), encoding: .utf8)
+        let shipped = try String(contentsOf: root.appendingPathComponent("Scenarios/neural-ode/neural-ode-spiral.json"), encoding: .utf8)
         #expect(shipped.trimmingCharacters(in: .whitespacesAndNewlines) == BuiltinScenarios.json(named: "neural-ode-spiral"))
-        let quick = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode-spiral-quick.json").path)
+        let quick = try Scenario.load(root.appendingPathComponent("Scenarios/neural-ode/neural-ode-spiral-quick.json").path)
         #expect(quick.parameters.int("iterations") <= 100)
     }
 

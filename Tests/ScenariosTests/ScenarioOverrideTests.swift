@@ -60,7 +60,8 @@ import Testing
         let axis = Self.issues(swept, "parameters.rho=10")
         #expect(axis.count == 1 && axis[0].found.contains("a parameter the sweep varies"))
         #expect(Self.issues(swept, "parameters.beta=1").first?.found.contains("sweep varies") == true)
-        #expect(Self.issues(swept, "sweep.replicas=3").first?.path == "--set sweep.replicas=3")
+        #expect(Self.issues(swept, "sweep.grid.rho=[1]").first?.path == "--set sweep.grid.rho=[1]")
+        #expect(try Self.parse(swept, "sweep.replicas=3").memberCount == 6)  // 1 list entry × 2 grid points × 3
         // Other parameters reach every member.
         let s = try Self.parse(swept, "parameters.sigma=9")
         #expect(try s.members().allSatisfy { $0.parameters.double("sigma") == 9 })

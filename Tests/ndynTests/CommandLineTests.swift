@@ -17,7 +17,7 @@ import TestSupport
               run       Run a scenario (or members of its sweep) and write NetCDF output and run.json.
               sweep     List a sweep's members, write its Slurm job array, or gather its outputs.
               validate  Check a scenario file and list every problem in it, without running it.
-              list      List the scenario kinds, or the parameters of one kind.
+              list      List the scenario kinds by domain, or the parameters of one kind.
               info      Summarise a NetCDF file, or (--system) this machine's CPU, BLAS and FFTW.
               example   Print a built-in scenario to start your own from (default: quickstart).
 
@@ -45,14 +45,20 @@ import TestSupport
         #expect(version.stdout.contains("OpenBLAS ") && version.stdout.contains(" core "))
         let list = try CLI.run(["list"])
         #expect(list.status == 0)
-        // One line per kind, names padded to a column.
-        #expect(list.stdout.hasPrefix("lorenz          Lorenz (1963)"))
-        #expect(list.stdout.contains("\nneural-ode      Neural ODE learns the cubic spiral"))
-        #expect(list.stdout.contains("\ncell-flow       Radio-labelled cells"))
+        // Kinds under their domains, one line per kind, names padded to a column.
+        #expect(list.stdout.hasPrefix("integrators:\n  lorenz          Lorenz (1963)"))
+        #expect(list.stdout.contains("\nneural-ode:\n  neural-ode      Neural ODE learns the cubic spiral"))
+        #expect(list.stdout.contains("\ncell-flow:\n  vessel-network  "))
+        #expect(list.stdout.contains("\n  cell-flow       Radio-labelled cells"))
+        #expect(list.stdout.contains("\ntemporal-stencil:\n  tsm-train  "))
         let spiral = try CLI.run(["list", "neural-ode"])
         #expect(spiral.status == 0 && spiral.stdout.contains("  gradient_method  (one of \"backprop\", \"adjoint\"; default \"backprop\")"))
         let parameters = try CLI.run(["list", "lorenz"])
         #expect(parameters.stdout.contains("  max_steps  (an integer from 1 to 1000000000; default 10000000)"))
+        // The example files that use the kind (the repository's Scenarios/, found beside the build).
+        #expect(parameters.stdout.contains("example scenarios:\n"))
+        #expect(parameters.stdout.contains("Scenarios/quickstart.json") && parameters.stdout.contains("Scenarios/cluster/lorenz-rho-sweep.json"))
+        #expect(!parameters.stdout.contains("neural-ode-spiral.json"))
         let unknown = try CLI.run(["list", "lorentz"])
         #expect(unknown.status == 2 && unknown.stderr.contains(#"did you mean "lorenz"?"#))
     }
@@ -134,16 +140,39 @@ import TestSupport
     }
 }
 
-/// Every scenario file shipped in `Scenarios/` validates (a renamed parameter or a bad sweep in
-/// one of them would otherwise surface only when a user runs it).
+/// Every scenario file shipped under `Scenarios/` validates (a renamed parameter or a bad sweep in
+/// one of them would otherwise surface only when a user runs it), and the catalogue keeps its
+/// shape: the quickstart, then one folder per domain, each with a README naming its scenarios.
 @Suite struct ShippedScenarioTests {
+    static let folder = CLI.repository.appendingPathComponent("Scenarios")
+
+    static var files: [String] {
+        let enumerator = FileManager.default.enumerator(atPath: folder.path)
+        return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    }
+
     @Test func everyShippedScenarioValidates() throws {
-        let folder = CLI.repository.appendingPathComponent("Scenarios")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(files.count >= 20)
+        let files = Self.files
+        #expect(files.count >= 35)
         for file in files {
-            let result = try CLI.run(["validate", folder.appendingPathComponent(file).path])
+            let result = try CLI.run(["validate", Self.folder.appendingPathComponent(file).path])
             #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+    }
+
+    @Test func catalogueIsTheQuickstartAndOneFolderPerDomain() throws {
+        let top = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
+        #expect(top == ["README.md", "cell-flow", "cluster", "navier-stokes", "neural-ode", "quickstart.json", "temporal-stencil"])
+        for file in Self.files where file.contains("/") {
+            // Each scenario is named in its domain's README.
+            let domain = String(file.split(separator: "/")[0])
+            let readme = try String(contentsOf: Self.folder.appendingPathComponent("\(domain)/README.md"), encoding: .utf8)
+            let name = (file as NSString).lastPathComponent
+            let stem = (name as NSString).deletingPathExtension
+            let named = readme.contains(name) || readme.contains("`\(stem)`")
+                || (stem.hasSuffix("-quick") && readme.contains("*-quick.json"))
+                || (file.contains("/experiments/") && (readme.contains("tsm64-*") || readme.contains("tsm-ensemble-*")))
+            #expect(named, "\(file) is not named in \(domain)/README.md")
         }
     }
 }

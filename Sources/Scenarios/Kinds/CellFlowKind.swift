@@ -10,6 +10,8 @@ public struct CellFlowKind: ScenarioKind {
     public init() {}
 
     public let name = "cell-flow"
+
+    public let domain = "cell-flow"
     public let summary = "Radio-labelled cells through vessels and organs (CeFloPS): time-activity curves, trajectories, decay events"
 
     public let parameters: [ParameterSpec] = [

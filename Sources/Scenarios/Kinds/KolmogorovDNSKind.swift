@@ -9,6 +9,8 @@ public struct KolmogorovDNSKind: ScenarioKind {
     public init() {}
 
     public let name = "ns2d-dns"
+
+    public let domain = "navier-stokes"
     public let summary = "2-D Kolmogorov flow by pseudo-spectral DNS (FFTW, ETDRK4); vorticity on the DNS grid and cell-averaged coarse grids"
 
     public let parameters: [ParameterSpec] = [

@@ -12,6 +12,8 @@ public struct LorenzKind: ScenarioKind {
     public init() {}
 
     public let name = "lorenz"
+
+    public let domain = "integrators"
     public let summary = "Lorenz (1963) chaotic convection ODE; writes x, y, z over model time"
 
     public let parameters: [ParameterSpec] = [

@@ -26,6 +26,8 @@ public struct NeuralODESpiralKind: ScenarioKind {
     public init() {}
 
     public let name = "neural-ode"
+
+    public let domain = "neural-ode"
     public let summary = "Neural ODE learns the cubic spiral dy/dt = y³A (torchdiffeq's ode_demo); writes loss and trajectories"
 
     /// Under `mpirun`, the ranks share each batch and sum their gradients.

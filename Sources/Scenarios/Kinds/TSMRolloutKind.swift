@@ -17,6 +17,8 @@ public struct TSMRolloutKind: ScenarioKind {
     public init() {}
 
     public let name = "tsm-rollout"
+
+    public let domain = "temporal-stencil"
     public let summary = "Coarse finite-volume rollouts against ns2d-dns reference data: vorticity correlation rho(t) and its duration"
 
     public let parameters: [ParameterSpec] = [

@@ -15,6 +15,8 @@ public struct TSMTrainKind: ScenarioKind {
     public init() {}
 
     public let name = "tsm-train"
+
+    public let domain = "temporal-stencil"
     public let summary = "Train TSM learned stencils (CNN + HiPPO memory) by unrolled rollouts against ns2d-dns frames"
 
     public let parameters: [ParameterSpec] = [

@@ -8,6 +8,8 @@ public struct VesselNetworkKind: ScenarioKind {
     public init() {}
 
     public let name = "vessel-network"
+
+    public let domain = "cell-flow"
     public let summary = "Synthetic arterial/venous trees (or a user network): Kirchhoff flow by CG; writes flows and velocities"
 
     public let parameters: [ParameterSpec] = [

@@ -2,7 +2,7 @@
 /// it is validated, in the form users know from Hydra (`parameters.viscosity=0.002`, `seed=7`).
 ///
 /// `PATH` is dotted keys from the top of the scenario (`parameters.x`, `checkpoint.every_minutes`,
-/// `name`); `VALUE` is parsed as JSON (`0.002`, `[1, 2]`, `true`, `"text"`), and taken as a string
+/// `name`, `sweep.replicas`); `VALUE` is parsed as JSON (`0.002`, `[1, 2]`, `true`, `"text"`), and taken as a string
 /// when it is not JSON (`method=Tsit5`). The scenario with its overrides applied is validated
 /// exactly as a file is, and is what `run.json` and the output record.
 public struct ScenarioOverride: Sendable, Equatable, CustomStringConvertible {
@@ -41,9 +41,11 @@ public struct ScenarioOverride: Sendable, Equatable, CustomStringConvertible {
     /// scenario does not have, a parameter the sweep varies).
     func apply(to document: inout JSONValue, sweepAxes: [String], issues: inout [ValidationIssue]) {
         let top = path[0]
-        guard Scenario.topLevelKeys.contains(top), top != "sweep" else {
+        // Of the sweep, only the number of replicas may change (its axes define the members).
+        let isReplicas = path == ["sweep", "replicas"]
+        guard Scenario.topLevelKeys.contains(top), top != "sweep" || isReplicas else {
             let expected = top == "sweep"
-                ? "a change outside the sweep (edit the file's \"sweep\" to change its members)"
+                ? "sweep.replicas or a change outside the sweep (edit the file's \"sweep\" to change its axes)"
                 : "a path starting with one of \(Scenario.topLevelKeys.filter { $0 != "sweep" }.joined(separator: ", "))\(Suggestions.hint(for: top, in: Scenario.topLevelKeys))"
             issues.append(ValidationIssue(path: description, found: "'\(top)'", expected: expected))
             return
