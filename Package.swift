@@ -15,6 +15,11 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralODE", targets: ["NeuralODE"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
+        .library(name: "IntegratorScenarios", targets: ["IntegratorScenarios"]),
+        .library(name: "NeuralODEScenarios", targets: ["NeuralODEScenarios"]),
+        .library(name: "CellFlowScenarios", targets: ["CellFlowScenarios"]),
+        .library(name: "FluidsScenarios", targets: ["FluidsScenarios"]),
+        .library(name: "TemporalStencilScenarios", targets: ["TemporalStencilScenarios"]),
         .library(name: "MPI", targets: ["MPI"]),
         .library(name: "CellFlow", targets: ["CellFlow"]),
         .library(name: "Fluids", targets: ["Fluids"]),
@@ -47,9 +52,17 @@ let package = Package(
         .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF", "HostMachine"]),
 
-        // Scenario schema, validation, kinds and runner; and the thin CLI over it.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "Integrators", "Tensors", "NeuralODE", "Randomness", "MPI", "CellFlow", "Fluids", "TemporalStencil", "Spectral", "HostMachine"]),
-        .executableTarget(name: "ndyn", dependencies: ["Scenarios", "MPI", "HostMachine", "Spectral"]),
+        // The scenario core (schema, JSON, validation, runner, checkpoints, sweeps, the ScenarioKind
+        // protocol and registry) knows no domain; each domain's adapter maps parameters onto its API.
+        .target(name: "Scenarios", dependencies: ["NetCDF", "MPI", "HostMachine"]),
+        .target(name: "IntegratorScenarios", dependencies: ["Scenarios", "Integrators", "NetCDF"]),
+        .target(name: "NeuralODEScenarios", dependencies: ["Scenarios", "NeuralODE", "Integrators", "Tensors", "Randomness", "NetCDF", "MPI"]),
+        .target(name: "CellFlowScenarios", dependencies: ["Scenarios", "CellFlow", "NetCDF"]),
+        .target(name: "FluidsScenarios", dependencies: ["Scenarios", "Fluids", "Spectral", "NetCDF"]),
+        .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
+        // The thin CLI joins the adapters' kinds.
+        .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
+                                                       "FluidsScenarios", "TemporalStencilScenarios", "MPI", "HostMachine", "Spectral"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
@@ -68,7 +81,14 @@ let package = Package(
         .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators", "TemporalStencil", "CLAPACKE", "Tensors", "Randomness"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "NetCDF", "Integrators", "Tensors", "TestSupport"]),
+        .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
+                                                         "FluidsScenarios", "TemporalStencilScenarios"], path: "Tests/ScenarioTestSupport"),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
+        .testTarget(name: "IntegratorScenariosTests", dependencies: ["IntegratorScenarios", "Scenarios", "ScenarioTestSupport", "Integrators", "NetCDF", "TestSupport"]),
+        .testTarget(name: "NeuralODEScenariosTests", dependencies: ["NeuralODEScenarios", "Scenarios", "ScenarioTestSupport", "NeuralODE", "Tensors", "Randomness", "NetCDF", "TestSupport"]),
+        .testTarget(name: "CellFlowScenariosTests", dependencies: ["CellFlowScenarios", "Scenarios", "ScenarioTestSupport", "CellFlow", "NetCDF", "TestSupport"]),
+        .testTarget(name: "FluidsScenariosTests", dependencies: ["FluidsScenarios", "Scenarios", "ScenarioTestSupport", "Fluids", "NetCDF", "TestSupport"]),
+        .testTarget(name: "TemporalStencilScenariosTests", dependencies: ["TemporalStencilScenarios", "Scenarios", "ScenarioTestSupport", "TemporalStencil", "Tensors", "NetCDF", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]
 )

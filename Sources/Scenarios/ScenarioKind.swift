@@ -1,6 +1,9 @@
+import Synchronization
+
 /// A kind of scenario: the parameters it takes and how to run it.
 ///
-/// Each domain module contributes kinds; `ScenarioRegistry.standard` lists them.
+/// Each domain contributes its kinds through its adapter target (`IntegratorScenarios`,
+/// `CellFlowScenarios`, …); a program registers them in ``ScenarioRegistry/standard``.
 public protocol ScenarioKind: Sendable {
     /// The value of `"kind"` in a scenario file, e.g. `"lorenz"`.
     var name: String { get }
@@ -43,8 +46,15 @@ public struct ScenarioRegistry: Sendable {
         self.kinds = kinds
     }
 
-    /// Every kind NeuralDynamics ships.
-    public static let standard = ScenarioRegistry(kinds: [LorenzKind(), NeuralODESpiralKind(), VesselNetworkKind(), CellFlowKind(), KolmogorovDNSKind(), TSMTrainKind(), TSMRolloutKind()])
+    private static let registered = Mutex(ScenarioRegistry(kinds: []))
+
+    /// The kinds this program registered: the default of every API that looks a kind up. The
+    /// core lists none; a program joins the domains' adapters (`ndyn` registers all of them
+    /// when it starts, e.g. `ScenarioRegistry.standard = ScenarioRegistry(kinds: IntegratorScenarios.kinds + …)`).
+    public static var standard: ScenarioRegistry {
+        get { registered.withLock { $0 } }
+        set { registered.withLock { $0 = newValue } }
+    }
 
     public func kind(named name: String) -> (any ScenarioKind)? {
         kinds.first { $0.name == name }

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+import ScenarioTestSupport
 @testable import Scenarios
 
 /// `--set PATH=VALUE`: applied before validation, validated like the file, named in every
 /// problem it causes, and recorded in the scenario.
 @Suite struct ScenarioOverrideTests {
+    init() { AllKinds.register() }
+
     static let base = #"{"kind": "lorenz", "name": "a", "seed": 1, "parameters": {"rho": 28, "t_end": 1}}"#
 
     static func parse(_ text: String = base, _ sets: String...) throws -> Scenario {

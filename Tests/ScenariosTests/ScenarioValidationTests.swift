@@ -1,8 +1,11 @@
 import Foundation
 import Testing
+import ScenarioTestSupport
 @testable import Scenarios
 
 @Suite struct ScenarioValidationTests {
+    init() { AllKinds.register() }
+
     func issues(_ text: String) -> [ValidationIssue] {
         do {
             _ = try Scenario.parse(text, file: "test.json")

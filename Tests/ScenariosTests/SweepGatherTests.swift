@@ -2,10 +2,13 @@ import Foundation
 import NetCDF
 import Testing
 import TestSupport
+import ScenarioTestSupport
 @testable import Scenarios
 
 /// Running sweep members, a failing member, and gathering members into one dataset.
 @Suite struct SweepGatherTests {
+    init() { AllKinds.register() }
+
     static var runner: ScenarioRunner { ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test") }
 
     static func sweep(in dir: TemporaryDirectory, _ sweep: String, parameters: String = #""t_end": 1, "save_at": 0.1"#) throws -> Scenario {

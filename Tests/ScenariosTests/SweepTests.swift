@@ -1,11 +1,14 @@
 import Foundation
 import Randomness
 import Testing
+import ScenarioTestSupport
 @testable import Scenarios
 
 /// Sweep declaration, expansion into members, seed derivation, member assignment and the
 /// Slurm job-array script.
 @Suite struct SweepTests {
+    init() { AllKinds.register() }
+
     static func scenario(_ sweep: String, seed: Int = 11, parameters: String = #""t_end": 1"#) throws(ScenarioError) -> Scenario {
         try Scenario.parse(#"{"kind": "lorenz", "name": "s", "seed": \#(seed), "parameters": {\#(parameters)}, "sweep": \#(sweep)}"#,
                            file: "s.json")

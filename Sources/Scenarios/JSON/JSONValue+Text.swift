@@ -52,7 +52,7 @@ extension JSONValue {
     }
 
     /// Shortest text that reads back as the same `Double`, always with a fraction or exponent.
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         var text = "\(d)"
         if !text.contains(".") && !text.contains("e") && !text.contains("E") { text += ".0" }

@@ -2,9 +2,13 @@ import Foundation
 import NetCDF
 import Integrators
 import Testing
+import ScenarioTestSupport
 @testable import Scenarios
+@testable import IntegratorScenarios
 
 @Suite struct LorenzKindTests {
+    init() { AllKinds.register() }
+
     @Test func equilibriumStaysPut() throws {
         // C+ = (√(β(ρ−1)), √(β(ρ−1)), ρ−1) is a fixed point of the flow.
         let c = (8.0 / 3.0 * 27).squareRoot()
@@ -96,6 +100,8 @@ import Testing
 
 /// Every method a scenario can name runs through the kind and agrees with a tight reference.
 @Suite struct LorenzMethodTests {
+    init() { AllKinds.register() }
+
     @Test(arguments: ["Tsit5", "DormandPrince5", "Verner7", "BogackiShampine3", "Rodas5P", "BDF", "RK4", "Heun", "Euler"])
     func methodRunsThroughTheScenario(method: String) throws {
         let dir = NSTemporaryDirectory() + "/lorenz-\(UUID().uuidString)"

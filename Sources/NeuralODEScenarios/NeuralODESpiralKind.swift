@@ -3,6 +3,7 @@ import Integrators
 import NetCDF
 import NeuralODE
 import Randomness
+import Scenarios
 import Tensors
 
 /// The classic neural-ODE benchmark (Chen et al. 2018; torchdiffeq's `examples/ode_demo.py`):

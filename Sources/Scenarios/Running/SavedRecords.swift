@@ -2,22 +2,23 @@ import NetCDF
 
 /// The saved points of a solve so far (times and row-major states of `width` components), kept
 /// so a checkpoint can hold everything the output had when it was written.
-struct SavedRecords {
-    let width: Int
-    private(set) var times: [Double] = []
-    private(set) var states: [Double] = []
+public struct SavedRecords: Sendable {
+    /// Components per record.
+    public let width: Int
+    public private(set) var times: [Double] = []
+    public private(set) var states: [Double] = []
 
-    init(width: Int) { self.width = width }
+    public init(width: Int) { self.width = width }
 
-    var count: Int { times.count }
+    public var count: Int { times.count }
 
-    mutating func append(_ newTimes: [Double], _ newStates: [Double]) {
+    public mutating func append(_ newTimes: [Double], _ newStates: [Double]) {
         times += newTimes
         states += newStates
     }
 
     /// Writes `saved_time` and `saved_state` (`saved_record × saved_component`) into a checkpoint.
-    func write(to dataset: Dataset) throws {
+    public func write(to dataset: Dataset) throws {
         try dataset.defineDimension("saved_record", length: max(count, 1))
         try dataset.defineDimension("saved_component", length: width)
         try dataset.defineVariable("saved_time", type: .float64, dimensions: ["saved_record"], attributes: [
@@ -32,7 +33,7 @@ struct SavedRecords {
     }
 
     /// Reads what ``write(to:)`` wrote.
-    mutating func read(from dataset: Dataset) throws {
+    public mutating func read(from dataset: Dataset) throws {
         guard let stored = try dataset.attribute("saved_records")?.doubles?.first else {
             throw NetCDFError(path: dataset.path, variable: nil, operation: "resuming", message: "the checkpoint has no saved records")
         }

@@ -2,10 +2,14 @@ import Foundation
 import NetCDF
 import Testing
 import TestSupport
+import ScenarioTestSupport
 @testable import Scenarios
+@testable import CellFlowScenarios
 
 /// The `vessel-network` and `cell-flow` kinds end to end, and the organ table.
 @Suite struct CellFlowKindTests {
+    init() { AllKinds.register() }
+
     static func run(_ json: String, in dir: TemporaryDirectory) throws -> JSONValue {
         var scenario = try Scenario.parse(json, file: "c.json")
         scenario.output = dir.path

@@ -1,5 +1,6 @@
 import CellFlow
 import Foundation
+import Scenarios
 
 /// The organ table of the cell-flow kinds: `Data/cellflow/organs.json` (a JSON object with an
 /// `"organs"` array), or the built-in copy of it when the scenario names none.

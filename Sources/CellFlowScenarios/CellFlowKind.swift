@@ -1,6 +1,7 @@
 import CellFlow
 import Foundation
 import NetCDF
+import Scenarios
 
 /// Radio-labelled cells through a synthetic vascular system and its organs (the CeFloPS
 /// workflow): flow-weighted branch choices, biased walks through capillary beds, two-tissue

@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import Scenarios
 import TemporalStencil
 import Tensors
 
@@ -58,7 +59,7 @@ public struct TSMRolloutKind: ScenarioKind {
         defer { try? reference.close() }
         let flow = try ReferenceFlow(of: reference)
         let times = try reference.read(Double.self, from: "time")
-        guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; a rollout needs at least 2") }
+        guard times.count >= 2 else { throw TemporalStencilRunError(message: "\(path) holds \(times.count) records; a rollout needs at least 2") }
         let saveEvery = times[1] - times[0]
         let target = try referenceVorticity(reference, path: path, grid: m, records: times.count)
         let modelName = p.string("model")
@@ -118,23 +119,23 @@ public struct TSMRolloutKind: ScenarioKind {
         let (model, history) = try TemporalStencilModel.read(from: file)
         let c = model.configuration
         guard c.grid == m else {
-            throw FluidsRunError(message: "\(p.string("model_file")) was trained on a \(c.grid)x\(c.grid) grid, not \(m)x\(m)")
+            throw TemporalStencilRunError(message: "\(p.string("model_file")) was trained on a \(c.grid)x\(c.grid) grid, not \(m)x\(m)")
         }
         let saveEvery = times[1] - times[0]
         let steps = Int((saveEvery / c.timeStep).rounded())
         guard steps >= 1, abs(Double(steps) * c.timeStep - saveEvery) < 1e-9 * saveEvery else {
-            throw FluidsRunError(message: "the reference's records are \(saveEvery) apart, not a whole number of the model's time step \(c.timeStep)")
+            throw TemporalStencilRunError(message: "the reference's records are \(saveEvery) apart, not a whole number of the model's time step \(c.timeStep)")
         }
         var frames: [[Double]] = []
         if c.memorySize > 0 {
             let variables = try reference.variableNames()
             guard variables.contains("u_history_\(m)"), variables.contains("history_time") else {
-                throw FluidsRunError(message: "\(path) has no u_history_\(m): rerun ns2d-dns with history_frames ≥ \(history) and history_every = \(c.timeStep)")
+                throw TemporalStencilRunError(message: "\(path) has no u_history_\(m): rerun ns2d-dns with history_frames ≥ \(history) and history_every = \(c.timeStep)")
             }
             let historyTimes = try reference.read(Double.self, from: "history_time")
             guard historyTimes.count >= history,
                   historyTimes.count < 2 || abs(historyTimes[1] - historyTimes[0] - c.timeStep) < 1e-9 * c.timeStep else {
-                throw FluidsRunError(message: "\(path) holds \(historyTimes.count) history frames \((historyTimes.count > 1 ? historyTimes[1] - historyTimes[0] : 0)) apart; the model needs \(history) frames \(c.timeStep) apart")
+                throw TemporalStencilRunError(message: "\(path) holds \(historyTimes.count) history frames \((historyTimes.count > 1 ? historyTimes[1] - historyTimes[0] : 0)) apart; the model needs \(history) frames \(c.timeStep) apart")
             }
             let u = try reference.read(Double.self, from: "u_history_\(m)"), v = try reference.read(Double.self, from: "v_history_\(m)")
             let cells = m * m
@@ -154,7 +155,7 @@ public struct TSMRolloutKind: ScenarioKind {
         try model.rollout(state: try Tensor(shape: [1, 2, m, m], scalars: start.u + start.v), history: frames, steps: steps * (times.count - 1)) { step, state in
             guard step % steps == 0 else { return }
             guard state.scalars.allSatisfy(\.isFinite) else {
-                throw FluidsRunError(message: "the learned rollout blew up (non-finite velocity) after \(step) steps")
+                throw TemporalStencilRunError(message: "the learned rollout blew up (non-finite velocity) after \(step) steps")
             }
             series.append(correlation(state.scalars, step / steps))
             context.progress.update(fraction: Double(step / steps) / Double(times.count - 1))
@@ -215,12 +216,12 @@ public struct TSMRolloutKind: ScenarioKind {
     func referenceVorticity(_ reference: Dataset, path: String, grid m: Int, records: Int) throws -> [Double] {
         let names = try reference.variableNames()
         guard names.contains("u_\(m)"), names.contains("v_\(m)") else {
-            throw FluidsRunError(message: "\(path) has no u_\(m)/v_\(m): rerun ns2d-dns with \(m) in coarse_grids")
+            throw TemporalStencilRunError(message: "\(path) has no u_\(m)/v_\(m): rerun ns2d-dns with \(m) in coarse_grids")
         }
         let u = try reference.read(Double.self, from: "u_\(m)"), v = try reference.read(Double.self, from: "v_\(m)")
         let cells = m * m
         guard u.count >= records * cells, v.count >= records * cells else {
-            throw FluidsRunError(message: "\(path): u_\(m)/v_\(m) hold \(u.count / cells) records, the time axis \(records)")
+            throw TemporalStencilRunError(message: "\(path): u_\(m)/v_\(m) hold \(u.count / cells) records, the time axis \(records)")
         }
         return (0..<records).flatMap { k in
             StaggeredVelocity(m: m, u: Array(u[(k * cells)..<((k + 1) * cells)]), v: Array(v[(k * cells)..<((k + 1) * cells)])).cornerVorticity

@@ -1,4 +1,5 @@
 import Integrators
+import Scenarios
 
 /// The integrator settings every ODE scenario kind accepts inside `"parameters"`:
 /// `method`, `rtol`, `atol`, `dt`, `save_at`, `max_steps`.

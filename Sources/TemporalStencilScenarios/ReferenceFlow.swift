@@ -1,4 +1,5 @@
 import NetCDF
+import Scenarios
 
 /// The Kolmogorov-flow parameters an `ns2d-dns` output was generated with (from its
 /// `scenario_json` attribute), which the coarse solvers of `tsm-train` and `tsm-rollout` reuse.
@@ -8,7 +9,7 @@ struct ReferenceFlow: Equatable {
 
     init(of dataset: Dataset) throws {
         guard let recorded = try dataset.attribute("scenario_json")?.text, let setup = try? JSONParser.parse(recorded)["parameters"] else {
-            throw FluidsRunError(message: "\(dataset.path) has no scenario_json attribute: it is not an ns2d-dns output")
+            throw TemporalStencilRunError(message: "\(dataset.path) has no scenario_json attribute: it is not an ns2d-dns output")
         }
         viscosity = setup["viscosity"]?.doubleValue ?? 0.001
         drag = setup["drag"]?.doubleValue ?? 0.1

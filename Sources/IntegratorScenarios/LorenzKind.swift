@@ -1,6 +1,7 @@
 import Foundation
 import Integrators
 import NetCDF
+import Scenarios
 
 /// The Lorenz (1963) system, the classic chaotic ODE:
 ///

@@ -1,6 +1,7 @@
 import Fluids
 import Foundation
 import NetCDF
+import Scenarios
 
 /// Reference data for learned PDE solvers: 2-D Kolmogorov flow by pseudo-spectral DNS (the
 /// TSM / JAX-CFD setup: ν = 0.001, forcing sin(4y) with linear drag 0.1, CFL-limited steps),
@@ -67,7 +68,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
         let warmupSteps = Int((p.double("warmup") / dt).rounded())
         let coarse = p.doubles("coarse_grids").map { Int($0) }
         guard historyFrames == 0 || warmupSteps >= (historyFrames - 1) * stepsPerHistory else {
-            throw FluidsRunError(message: "a history of \(historyFrames) frames every \(historyEvery) needs a warmup of at least \(Double(historyFrames - 1) * historyEvery); warmup is \(p.double("warmup"))")
+            throw NavierStokesRunError(message: "a history of \(historyFrames) frames every \(historyEvery) needs a warmup of at least \(Double(historyFrames - 1) * historyEvery); warmup is \(p.double("warmup"))")
         }
         func historyStep(_ k: Int) -> Int { warmupSteps - (historyFrames - 1 - k) * stepsPerHistory }
         let writeDNS = p.bool("write_dns")
@@ -148,7 +149,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
             defer { try? checkpoint.close() }
             state = try checkpoint.read(Double.self, from: "dns_state")
             guard state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 4 else {
-                throw FluidsRunError(message: "\(context.checkpointPath) is not an ns2d-dns checkpoint of this grid")
+                throw NavierStokesRunError(message: "\(context.checkpointPath) is not an ns2d-dns checkpoint of this grid")
             }
             (done, written, maxSpeed, captured) = (Int(counters[0]), Int(counters[1]), counters[2], Int(counters[3]))
             for name in names where (historyNames.contains(name) ? captured : written) > 0 {
@@ -192,7 +193,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
             solver.advance(&state, steps: chunk, with: stepper)
             done += chunk
             guard state.allSatisfy(\.isFinite) else {
-                throw FluidsRunError(message: "the solution blew up (non-finite vorticity) after \(done) steps; lower cfl or raise max_velocity")
+                throw NavierStokesRunError(message: "the solution blew up (non-finite vorticity) after \(done) steps; lower cfl or raise max_velocity")
             }
             context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
             if context.checkpointDue(step: done) {
@@ -238,7 +239,8 @@ private func recordColumns(_ r: Int, saved: [String: [Double]], names: [(name: S
     }
 }
 
-struct FluidsRunError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+/// A DNS run that cannot go on: a bad checkpoint, a blow-up, a history the warm-up cannot supply.
+public struct NavierStokesRunError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

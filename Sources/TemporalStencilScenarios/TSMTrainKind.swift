@@ -1,6 +1,7 @@
 import Foundation
 import NetCDF
 import Randomness
+import Scenarios
 import Tensors
 import TemporalStencil
 
@@ -63,7 +64,7 @@ public struct TSMTrainKind: ScenarioKind {
         for (k, trajectory) in data.trajectories.enumerated() {
             let frames = trajectory.count, split = frames - max(history + unroll, frames / 10)
             guard split >= history + unroll else {
-                throw FluidsRunError(message: "\(p.string("training_data")): trajectory \(k) holds \(frames) frames: too few for windows of history \(history) + unroll \(unroll) plus a held-out 10 %")
+                throw TemporalStencilRunError(message: "\(p.string("training_data")): trajectory \(k) holds \(frames) frames: too few for windows of history \(history) + unroll \(unroll) plus a held-out 10 %")
             }
             trainingFrames.append(Array(trajectory[0..<split]))
             heldOutFrames.append(Array(trajectory[split...]))
@@ -95,7 +96,7 @@ public struct TSMTrainKind: ScenarioKind {
             defer { try? checkpoint.close() }
             model.parameters = try Checkpoint.readParameters(from: checkpoint, matching: model.parameters)
             guard let state = try Checkpoint.readOptimizerState(from: checkpoint, matching: model.parameters) else {
-                throw FluidsRunError(message: "\(context.checkpointPath) holds no optimizer state")
+                throw TemporalStencilRunError(message: "\(context.checkpointPath) holds no optimizer state")
             }
             try optimizer.restore(state)
             let done = optimizer.step
@@ -119,7 +120,7 @@ public struct TSMTrainKind: ScenarioKind {
             let (loss, norm) = try model.trainingStep(on: batch, optimizer: &optimizer, gradientClip: p.double("gradient_clip"),
                                                          vorticityWeight: p.double("vorticity_weight"))
             guard loss.isFinite else {
-                throw FluidsRunError(message: "the training loss became \(loss) at iteration \(iteration + 1); lower learning_rate or unroll")
+                throw TemporalStencilRunError(message: "the training loss became \(loss) at iteration \(iteration + 1); lower learning_rate or unroll")
             }
             losses.append(loss)
             norms.append(norm)
@@ -210,20 +211,20 @@ public struct TSMTrainKind: ScenarioKind {
     static func readTrainingData(_ path: String, grid m: Int) throws -> (ReferenceTrajectories, Double, ReferenceFlow) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FluidsRunError(message: "training_data \(path) does not exist")
+            throw TemporalStencilRunError(message: "training_data \(path) does not exist")
         }
         guard isDirectory.boolValue else { return try readTrajectory(path, grid: m) }
         let members = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
             .map { "\(path)/\($0)/output.nc" }.filter { FileManager.default.fileExists(atPath: $0) }
         guard let first = members.first else {
-            throw FluidsRunError(message: "training_data \(path) is a directory without <member>/output.nc files (expected an ns2d-dns sweep)")
+            throw TemporalStencilRunError(message: "training_data \(path) is a directory without <member>/output.nc files (expected an ns2d-dns sweep)")
         }
         let (data, dt, setup) = try readTrajectory(first, grid: m)
         var trajectories = data.trajectories
         for member in members.dropFirst() {
             let (next, memberDt, memberSetup) = try readTrajectory(member, grid: m)
             guard abs(memberDt - dt) <= 1e-9 * max(1, dt), memberSetup == setup else {
-                throw FluidsRunError(message: "\(member): its record spacing \(memberDt) or flow \(memberSetup) differs from \(first)'s (\(dt), \(setup))")
+                throw TemporalStencilRunError(message: "\(member): its record spacing \(memberDt) or flow \(memberSetup) differs from \(first)'s (\(dt), \(setup))")
             }
             trajectories += next.trajectories
         }
@@ -237,13 +238,13 @@ public struct TSMTrainKind: ScenarioKind {
         let setup = try ReferenceFlow(of: dataset)
         let variables = try dataset.variableNames()
         guard variables.contains("u_\(m)"), variables.contains("v_\(m)") else {
-            throw FluidsRunError(message: "\(path) has no u_\(m)/v_\(m): run ns2d-dns with \(m) in coarse_grids")
+            throw TemporalStencilRunError(message: "\(path) has no u_\(m)/v_\(m): run ns2d-dns with \(m) in coarse_grids")
         }
         let times = try dataset.read(Double.self, from: "time")
-        guard times.count >= 2 else { throw FluidsRunError(message: "\(path) holds \(times.count) records; training needs many") }
+        guard times.count >= 2 else { throw TemporalStencilRunError(message: "\(path) holds \(times.count) records; training needs many") }
         let dt = times[1] - times[0]
         for k in 1..<times.count where abs(times[k] - times[k - 1] - dt) > 1e-9 * max(1, dt) {
-            throw FluidsRunError(message: "\(path): records are not evenly spaced (\(times[k] - times[k - 1]) after \(dt))")
+            throw TemporalStencilRunError(message: "\(path): records are not evenly spaced (\(times[k] - times[k - 1]) after \(dt))")
         }
         let u = try dataset.read(Double.self, from: "u_\(m)"), v = try dataset.read(Double.self, from: "v_\(m)")
         let cells = m * m

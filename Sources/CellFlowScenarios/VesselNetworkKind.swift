@@ -1,6 +1,7 @@
 import CellFlow
 import Foundation
 import NetCDF
+import Scenarios
 
 /// Generates (or reads) a vessel network and solves its Hagen–Poiseuille flow: pressures,
 /// flows, mean velocities and resistances, written with the network to NetCDF.

@@ -3,11 +3,15 @@ import NetCDF
 import Randomness
 import Tensors
 import Testing
+import ScenarioTestSupport
 @testable import Scenarios
+@testable import NeuralODEScenarios
 
 /// The `neural-ode` kind (the cubic-spiral benchmark): validation, a short reproducible
 /// training run, and the CF output. Runs are tiny (a short span, a few iterations).
 @Suite struct NeuralODESpiralKindTests {
+    init() { AllKinds.register() }
+
     /// A small, fast scenario: 200 samples over 0 ... 5, batches of 10 windows of 5 samples, the default 50-wide network.
     static func quickJSON(name: String = "s", seed: Int = 3, iterations: Int = 30, extra: String = "") -> String {
         #"{"kind": "neural-ode", "name": "\#(name)", "seed": \#(seed), "parameters": {"t_end": 5, "samples": 200, "iterations": \#(iterations), "batch_size": 10, "batch_time": 5, "learning_rate": 0.01, "lr_final": 0.001, "rtol": 1e-5, "atol": 1e-7, "eval_every": 10, "loss": "l1", "gradient_clip": 0, "warmup": 0\#(extra)}}"#

@@ -1,0 +1,12 @@
+import CellFlowScenarios
+import FluidsScenarios
+import IntegratorScenarios
+import NeuralODEScenarios
+import Scenarios
+import TemporalStencilScenarios
+
+extension ScenarioRegistry {
+    /// Every domain's kinds, in the order `ndyn list` shows the domains.
+    static let suite = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
+                                        + FluidsScenarios.kinds + TemporalStencilScenarios.kinds)
+}
