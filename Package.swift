@@ -54,7 +54,7 @@ let package = Package(
 
         // The scenario core (schema, JSON, validation, runner, checkpoints, sweeps, the ScenarioKind
         // protocol and registry) knows no domain; each domain's adapter maps parameters onto its API.
-        .target(name: "Scenarios", dependencies: ["NetCDF", "MPI", "HostMachine"]),
+        .target(name: "Scenarios", dependencies: ["NetCDF", "MPI", "Randomness", "HostMachine"]),
         .target(name: "IntegratorScenarios", dependencies: ["Scenarios", "Integrators", "NetCDF"]),
         .target(name: "NeuralODEScenarios", dependencies: ["Scenarios", "NeuralODE", "Integrators", "Tensors", "Randomness", "NetCDF", "MPI"]),
         .target(name: "CellFlowScenarios", dependencies: ["Scenarios", "CellFlow", "NetCDF"]),
@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                       "FluidsScenarios", "TemporalStencilScenarios", "MPI", "HostMachine", "Spectral"]),
+                                                       "FluidsScenarios", "TemporalStencilScenarios", "MPI", "HostMachine"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],

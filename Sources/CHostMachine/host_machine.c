@@ -13,8 +13,10 @@
 //
 // The same constructor refuses, with a message, to run a binary built for vector units this CPU
 // lacks (a `make CPU=native` build copied to an older node) instead of dying on SIGILL later.
+#define _GNU_SOURCE
 #include "host_machine.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,13 @@ extern char *openblas_get_corename(void);
 extern const char fftw_version[];
 
 const char *ndyn_fftw_version(void) { return fftw_version; }
+
+// fftw_planner_nthreads lives in libfftw3_threads, which only programs that use FFTW's threads
+// link: look it up rather than link it (absent, plans are single-threaded).
+int ndyn_fftw_threads(void) {
+    int (*nthreads)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "fftw_planner_nthreads");
+    return nthreads ? nthreads() : 1;
+}
 
 // Everything here must run on any x86-64 CPU, whatever this file was compiled for.
 #if defined(__x86_64__) && defined(__clang__)

@@ -8,14 +8,14 @@ public struct HostMachine: Sendable {
     public let blas: BLASKernels
     /// `fftw_version`, e.g. `"fftw-3.3.10-sse2-avx"`.
     public let fftwVersion: String
-    /// Threads FFTW plans use (``Spectral/FFTWPlanning/threadCount`` of the caller).
+    /// Threads FFTW's planner gives new plans (`fftw_planner_nthreads`).
     public let fftwThreads: Int
     public let build: BuildTarget
 
-    /// This process now; `fftwThreads` is the FFTW thread count its plans use.
-    public static func current(fftwThreads: Int = 1) -> HostMachine {
+    /// This process now (`fftwThreads` replaces FFTW's own count, for tests).
+    public static func current(fftwThreads: Int? = nil) -> HostMachine {
         HostMachine(processor: .current, blas: .current, fftwVersion: fftwVersionString,
-                    fftwThreads: fftwThreads, build: .current)
+                    fftwThreads: fftwThreads ?? Int(ndyn_fftw_threads()), build: .current)
     }
 
     static var fftwVersionString: String { String(cString: ndyn_fftw_version()) }

@@ -1,6 +1,5 @@
 import HostMachine
 import NetCDF
-import Spectral
 
 struct InfoCommand: Command {
     static let name = "info"
@@ -30,7 +29,7 @@ struct InfoCommand: Command {
 
     func run() -> ExitCode {
         guard let path else {
-            Console.out(HostMachine.current(fftwThreads: FFTWPlanning.threadCount).summary)
+            Console.out(HostMachine.current().summary)
             return .success
         }
         do {

@@ -75,3 +75,10 @@ import Testing
         #expect(machine.summary.contains("OpenBLAS: \(machine.blas.version), core \(machine.blas.core)"))
     }
 }
+
+/// FFTW's thread count is read from FFTW itself (what a run's plans get).
+@Suite struct FFTWThreadRecordTests {
+    @Test func fftwThreadsComeFromThePlanner() {
+        #expect(HostMachine.current().fftwThreads >= 1)
+    }
+}

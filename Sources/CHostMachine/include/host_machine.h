@@ -39,3 +39,5 @@ const char *ndyn_openblas_warning(void);
 
 /// FFTW's version string (`fftw_version`), e.g. "fftw-3.3.10-sse2-avx".
 const char *ndyn_fftw_version(void);
+/// Threads FFTW's planner gives new plans (`fftw_planner_nthreads`; 1 until set).
+int ndyn_fftw_threads(void);

@@ -2,7 +2,6 @@ import Foundation
 import MPI
 import HostMachine
 import NetCDF
-import Spectral
 
 /// A run that did not complete: why, and where its `run.json` records it.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
@@ -149,7 +148,7 @@ public struct ScenarioRunner {
     /// The machine: CPU model and vector units, OpenBLAS core (and how it was chosen) and
     /// threads, FFTW version and threads, and what the build was compiled for.
     static func machineRecord() -> [(key: String, value: JSONValue)] {
-        HostMachine.current(fftwThreads: FFTWPlanning.threadCount).fields.map { field in
+        HostMachine.current().fields.map { field in
             (field.key, Int64(field.value).map(JSONValue.integer) ?? .string(field.value))
         }
     }
