@@ -71,12 +71,16 @@ demo: build
 
 test: swift-test python-test cluster-test
 
+# The build must print no compiler warnings (a clean clone, as CI builds, shows them all).
 swift-test: deps
-	swift build --build-tests
+	@mkdir -p .build
+	swift build --build-tests 2>&1 | tee .build/swift-build.log; test $${PIPESTATUS[0]} -eq 0
+	@if grep -q "warning:" .build/swift-build.log; then echo "error: the build printed compiler warnings (above); fix them"; exit 1; fi
 	swift test --disable-xctest
 
 # Fresh quickstart and neural-ode spiral (quick) runs, each checked from Python with xarray after its notebook ran headless.
 python-test: deps python-deps
+	$(PYTHON) Tests/python/check_notebook_ids.py notebooks-export/*.ipynb
 	swift build --product ndyn
 	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)
 	.build/debug/ndyn run $(DEMO_SCENARIO) --output $(CHECK_DIR)/runs --quiet

@@ -120,8 +120,9 @@ public struct FlowSolution: Sendable {
         zip(flows, network.segments).map { $0 / (Double.pi * $1.radius * $1.radius) }
     }
 
-    /// Net flow out of each node (inflow negative): `−inletFlow` at the inlet, the drained flow
-    /// at outlets, and Kirchhoff's residual (ideally 0) at interior nodes.
+    /// Net flow from each node into its segments, m³/s: `+inletFlow` at the inlet (the source),
+    /// minus the drained flow at each outlet (a sink), and Kirchhoff's residual (ideally 0) at
+    /// interior nodes.
     public var netOutflow: [Double] {
         var net = [Double](repeating: 0, count: network.nodes.count)
         for (flow, segment) in zip(flows, network.segments) {

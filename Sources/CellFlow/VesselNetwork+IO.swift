@@ -38,7 +38,7 @@ extension VesselNetwork {
             "long_name": "nodes held at zero pressure", "units": "1",
         ])
         try dataset.setAttribute("\(prefix)inlet_node", .int32([Int32(inlet)]))
-        if let flow {
+        if flow != nil {
             try dataset.defineVariable("\(prefix)node_pressure", type: .float64, dimensions: ["\(prefix)node"], attributes: [
                 "long_name": "blood pressure above the outlet pressure", "units": "Pa",
             ])

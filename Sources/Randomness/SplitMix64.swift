@@ -84,6 +84,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
 }
 
 /// Natural logarithm, sine and cosine of the platform libm (no Foundation needed).
-@inlinable @usableFromInline @inline(__always) func naturalLog(_ x: Double) -> Double { log(x) }
-@inlinable @usableFromInline @inline(__always) func sine(_ x: Double) -> Double { sin(x) }
-@inlinable @usableFromInline @inline(__always) func cosine(_ x: Double) -> Double { cos(x) }
+@inlinable @inline(__always) func naturalLog(_ x: Double) -> Double { log(x) }
+@inlinable @inline(__always) func sine(_ x: Double) -> Double { sin(x) }
+@inlinable @inline(__always) func cosine(_ x: Double) -> Double { cos(x) }
