@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE", "HostMachine"]),
         .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF", "HostMachine"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
-        .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors"]),
+        .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors", "Randomness", "NetCDF"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
 
         .target(name: "Spectral", dependencies: ["CFFTW"]),

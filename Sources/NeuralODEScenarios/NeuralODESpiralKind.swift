@@ -38,7 +38,7 @@ public struct NeuralODESpiralKind: ScenarioKind {
     static let gradientMethods = ["backprop", "adjoint"]
     static let lossNames = ["l1", "l2"]
     /// The spiral's matrix, row-major, used as `dy/dt = (y³) A` (row vector times `A`).
-    static let matrix = [-0.1, 2.0, -2.0, -0.1]
+    static let matrix = SpiralTraining.matrix
 
     public let parameters: [ParameterSpec] = [
         ParameterSpec("t_end", .number(maximum: 1e6, positive: true), default: .number(25),
@@ -101,18 +101,33 @@ public struct NeuralODESpiralKind: ScenarioKind {
     }
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
-        let setup = try SpiralTraining(scenario.parameters, seed: UInt64(scenario.seed))
+        let setup = try SpiralTraining(Self.settings(scenario.parameters), seed: UInt64(scenario.seed))
         context.progress.begin("neural-ode '\(scenario.name)'")
-        let result = try setup.train(context: context) { iteration in
-            context.progress.update(fraction: Double(iteration) / Double(setup.iterations), steps: iteration)
+        var resumed: SpiralTraining.State?
+        if context.isResuming {
+            let checkpoint = try context.openCheckpoint()
+            defer { try? checkpoint.close() }
+            resumed = try setup.state(readFrom: checkpoint)
+            context.progress.note("resuming '\(context.scenario.name)' after iteration \(resumed!.history.losses.count)")
         }
+        var hooks = SpiralTraining.Hooks()
+        let communicator = context.communicator
+        (hooks.rank, hooks.size) = (communicator.rank, communicator.size)
+        hooks.sumOverRanks = { try communicator.sumInPlace(&$0) }
+        hooks.afterIteration = { iteration, state in
+            context.progress.update(fraction: Double(iteration) / Double(setup.iterations), steps: iteration)
+            if iteration < setup.iterations, context.checkpointDue(step: iteration) {
+                try context.writeCheckpoint(step: iteration) { try state.write(to: $0) }
+                try context.stopIfRequested(progress: "iteration \(iteration) of \(setup.iterations)")
+            }
+        }
+        let result = try setup.train(resuming: resumed, hooks: hooks)
         // The final checkpoint holds the trained network and optimizer (and can be resumed from).
         let checkpointPath = context.checkpointPath
         try context.writeCheckpoint(step: setup.iterations) { dataset in
             try dataset.setAttribute("network", .text(setup.networkDescription))
-            try Checkpoint.write(result.parameters, optimizerState: result.optimizer.state,
-                                 schedule: result.optimizer.schedule, to: dataset)
-            try result.history.write(to: dataset, rng: result.generator)
+            try SpiralTraining.State(parameters: result.parameters, optimizer: result.optimizer,
+                                     generator: result.generator, history: result.history).write(to: dataset)
         }
         if context.communicator.isRoot {
             try write(result, setup: setup, scenario: scenario, context: context)
@@ -214,320 +229,17 @@ public struct NeuralODESpiralKind: ScenarioKind {
         try dataset.write(result.predictedStates, to: "pred_y")
         try dataset.close()
     }
-}
 
-/// A vector field that applies an MLP to the elementwise cube of the state, `f(y) = MLP(y³)`,
-/// as the spiral demo's `ODEFunc` (`self.net(y**3)`).
-struct CubedInputField: NeuralVectorField {
-    var network: MLPVectorField
-
-    var stateDimension: Int { network.stateDimension }
-    var parameterNames: [String] { network.parameterNames }
-    var parameters: [Tensor<Double>] {
-        get { network.parameters }
-        set { network.parameters = newValue }
+    /// The training settings named by the validated parameters.
+    static func settings(_ p: ParameterValues) -> SpiralTraining.Settings {
+        var s = SpiralTraining.Settings()
+        s.initial = p.doubles("initial")
+        (s.samples, s.tEnd, s.iterations) = (p.int("samples"), p.double("t_end"), p.int("iterations"))
+        (s.batchSize, s.batchTime, s.hiddenWidth) = (p.int("batch_size"), p.int("batch_time"), p.int("hidden_width"))
+        (s.evalEvery, s.warmup, s.gradientClip) = (p.int("eval_every"), p.int("warmup"), p.double("gradient_clip"))
+        (s.learningRate, s.finalLearningRate) = (p.double("learning_rate"), p.double("lr_final"))
+        (s.beta1, s.beta2, s.rtol, s.atol) = (p.double("beta1"), p.double("beta2"), p.double("rtol"), p.double("atol"))
+        (s.method, s.gradientMethod, s.loss) = (p.string("method"), p.string("gradient_method"), p.string("loss"))
+        return s
     }
-
-    func evaluate(time: Double, state: Variable<Double>, parameters: [Variable<Double>]) throws -> Variable<Double> {
-        let cubed = try (state * state) * state
-        return try network.evaluate(time: time, state: cubed, parameters: parameters)
-    }
-}
-
-/// The spiral benchmark's data and settings, made from validated parameters.
-struct SpiralTraining {
-    let seed: UInt64
-    let initial: [Double]
-    let times: [Double]
-    /// True states, row-major `[samples, 2]`.
-    let trueStates: [Double]
-    let iterations, batchSize, batchTime, hiddenWidth, evalEvery, warmup: Int
-    let learningRate, finalLearningRate, beta1, beta2, rtol, atol, gradientClip: Double
-    let methodName, gradientMethodName, lossName: String
-    let solver: SolverConfiguration
-    let gradientMethod: GradientMethod
-
-    var schedule: LearningRateSchedule {
-        learningRate == finalLearningRate && warmup == 0
-            ? .constant(learningRate)
-            : .cosine(peak: learningRate, totalSteps: iterations, warmupSteps: warmup, final: finalLearningRate)
-    }
-    var optimizerDescription: String { "Adam(beta1: \(beta1), beta2: \(beta2), epsilon: 1e-8)" }
-    var networkDescription: String { "Linear(2, \(hiddenWidth)) -> tanh -> Linear(\(hiddenWidth), 2) applied to y^3" }
-
-    init(_ p: ParameterValues, seed: UInt64) throws {
-        self.seed = seed
-        initial = p.doubles("initial")
-        let samples = p.int("samples"), tEnd = p.double("t_end")
-        times = (0..<samples).map { $0 == samples - 1 ? tEnd : tEnd * Double($0) / Double(samples - 1) }
-        iterations = p.int("iterations")
-        batchSize = p.int("batch_size")
-        batchTime = p.int("batch_time")
-        hiddenWidth = p.int("hidden_width")
-        evalEvery = p.int("eval_every")
-        warmup = p.int("warmup")
-        gradientClip = p.double("gradient_clip")
-        lossName = p.string("loss")
-        learningRate = p.double("learning_rate")
-        finalLearningRate = min(p.double("lr_final"), learningRate)
-        beta1 = p.double("beta1")
-        beta2 = p.double("beta2")
-        rtol = p.double("rtol")
-        atol = p.double("atol")
-        methodName = p.string("method")
-        let tolerance = Tolerance(relative: rtol, absolute: atol)
-        switch methodName {
-        case "Tsit5": solver = .adaptive(Tsit5(), tolerance: tolerance)
-        case "Verner7": solver = .adaptive(Verner7(), tolerance: tolerance)
-        case "BogackiShampine3": solver = .adaptive(BogackiShampine3(), tolerance: tolerance)
-        default: solver = .adaptive(DormandPrince5(), tolerance: tolerance)
-        }
-        gradientMethodName = p.string("gradient_method")
-        gradientMethod = gradientMethodName == "adjoint" ? .adjoint() : .backpropagation()
-        trueStates = try Self.trueTrajectory(initial: initial, times: times)
-    }
-
-    /// The true trajectory `dy/dt = (y³) A` at `times` (Verner7, rtol = atol = 1e-12), row-major `[samples, 2]`.
-    static func trueTrajectory(initial: [Double], times: [Double]) throws -> [Double] {
-        let a = NeuralODESpiralKind.matrix
-        let problem = ODEProblem(initial: initial, timeSpan: 0...times.last!) { _, y, dy in
-            let c0 = y[0] * y[0] * y[0], c1 = y[1] * y[1] * y[1]
-            dy[0] = c0 * a[0] + c1 * a[2]
-            dy[1] = c0 * a[1] + c1 * a[3]
-        }
-        let solution = try solve(problem, using: Verner7(), tolerance: Tolerance(relative: 1e-12, absolute: 1e-12),
-                                 saveAt: .times(times), maxSteps: 10_000_000, denseOutput: false)
-        guard solution.times.count == times.count else {
-            throw NeuralODEError.invalidArgument("the true trajectory has \(solution.times.count) states for \(times.count) times")
-        }
-        return solution.stateStorage
-    }
-
-    /// The demo's initial network: weights N(0, 0.1²), biases 0, drawn from `rng`.
-    func initialField(using rng: inout Xoshiro256StarStar) throws -> CubedInputField {
-        var network = try MLPVectorField(widths: [2, hiddenWidth, 2], seed: seed)
-        network.parameters = try network.parameters.enumerated().map { index, tensor in
-            guard index % 2 == 0 else { return Tensor(shape: tensor.shape, repeating: 0) }
-            return try Tensor(shape: tensor.shape, scalars: (0..<tensor.count).map { _ in 0.1 * rng.nextNormal() })
-        }
-        return CubedInputField(network: network)
-    }
-
-    /// `count` distinct integers of `0 ..< population` in random order (partial Fisher–Yates;
-    /// index draws by the multiply-high map of 64 random bits, identical on every platform).
-    static func distinctIndices(_ count: Int, of population: Int, using rng: inout Xoshiro256StarStar) -> [Int] {
-        var pool = Array(0..<population)
-        for i in 0..<count {
-            let remaining = UInt64(population - i)
-            let j = i + Int(remaining.multipliedFullWidth(by: rng.next()).high)
-            pool.swapAt(i, j)
-        }
-        return Array(pool[0..<count])
-    }
-
-    /// The true states with indices `starts[b] + offset` as a `[B, 2]` batch.
-    func states(at starts: [Int], offset: Int) throws -> Tensor<Double> {
-        var scalars: [Double] = []
-        scalars.reserveCapacity(2 * starts.count)
-        for start in starts {
-            let index: Int = 2 * (start + offset)
-            scalars.append(trueStates[index])
-            scalars.append(trueStates[index + 1])
-        }
-        return try Tensor(shape: [starts.count, 2], scalars: scalars)
-    }
-
-    /// The mean absolute error of the trajectory predicted from `initial` over all `times`, and the prediction.
-    func evaluate(_ node: NeuralODE<CubedInputField>) throws -> (error: Double, states: [Double]) {
-        let trajectory = try node.solve(initial: Tensor(initial), from: 0, saveAt: times, solver: solver)
-        let predicted = trajectory.states.flatMap(\.scalars)
-        var total = 0.0
-        for (p, q) in zip(predicted, trueStates) { total += abs(p - q) }
-        return (total / Double(trueStates.count), predicted)
-    }
-
-    /// Trains from the seeded initial network (or from `context`'s checkpoint when resuming);
-    /// `progress` is called after every iteration.
-    ///
-    /// With a `context` whose communicator has several ranks, the training is data-parallel:
-    /// every rank draws the same windows, takes its share (window `i` on rank `i mod size`), and
-    /// the gradients and losses are summed over the ranks before the (identical) Adam step, so
-    /// every rank holds the same parameters and the result equals the one-rank run up to the
-    /// order of floating-point sums.
-    func train(context: RunContext? = nil, progress: (Int) -> Void = { _ in }) throws -> SpiralTrainingResult {
-        let clock = Date()
-        let communicator = context?.communicator ?? .single
-        var rng = Xoshiro256StarStar(seed: seed)
-        var node = NeuralODE(try initialField(using: &rng))
-        let names = node.field.parameterNames
-        var parameters = Parameters<Double>(Array(zip(names, node.field.parameters)))
-        var optimizer = Adam<Double>(schedule: schedule, beta1: beta1, beta2: beta2)
-        let observationTimes = Array(times[0..<batchTime])  // windows start at 0: the field is autonomous
-        let windows = times.count - batchTime
-        let scale = 1 / Double(batchTime * batchSize * 2)
-
-        var history = SpiralHistory()
-        var firstIteration = 1
-        if let context, context.isResuming {
-            let checkpoint = try context.openCheckpoint()
-            defer { try? checkpoint.close() }
-            parameters = try Checkpoint.readParameters(from: checkpoint, matching: parameters)
-            guard let state = try Checkpoint.readOptimizerState(from: checkpoint, matching: parameters) else {
-                throw NeuralODEError.invalidArgument("the checkpoint \(checkpoint.path) holds no optimizer state")
-            }
-            try optimizer.restore(state)
-            node.field.parameters = names.map { parameters[$0]! }
-            (rng, history) = try SpiralHistory.read(from: checkpoint)
-            firstIteration = history.losses.count + 1
-            context.progress.note("resuming '\(context.scenario.name)' after iteration \(history.losses.count)")
-        } else if communicator.isRoot {
-            history.evaluationIterations = [0]
-            history.evaluationErrors = [try evaluate(node).error]
-        }
-        var lastPrediction: [Double] = []
-        let lossName = self.lossName
-
-        for iteration in firstIteration...max(iterations, firstIteration) where iteration <= iterations {
-            let starts = Self.distinctIndices(batchSize, of: windows, using: &rng)
-            let mine = stride(from: communicator.rank, to: starts.count, by: communicator.size).map { starts[$0] }
-            var flat = [Double](repeating: 0, count: parameters.scalarCount + 3)  // gradient, loss, forward, backward
-            if !mine.isEmpty {
-                let initialStates = try states(at: mine, offset: 0)
-                let targets = try (0..<batchTime).map { k in try states(at: mine, offset: k) }
-                let loss = TrajectoryLoss { states in
-                    func term(_ k: Int) throws -> Variable<Double> {
-                        let residual = try states[k] - Variable(targets[k])
-                        return lossName == "l2" ? try (residual * residual).sum() : residual.abs().sum()
-                    }
-                    var total = try term(0)
-                    for k in 1..<states.count { total = try total + term(k) }
-                    return total * scale
-                }
-                let gradient = try node.gradient(of: loss, initial: initialStates, from: 0, observedAt: observationTimes,
-                                                 solver: solver, method: gradientMethod)
-                let g = gradient.flattenedParameters
-                flat.replaceSubrange(0..<g.count, with: g)
-                flat[g.count] = gradient.loss
-                flat[g.count + 1] = Double(gradient.statistics.forwardSteps)
-                flat[g.count + 2] = Double(gradient.statistics.backwardSteps)
-            }
-            try communicator.sumInPlace(&flat)
-            let n = parameters.scalarCount
-            var offset = 0
-            var gradients = Parameters<Double>()
-            for name in names {
-                let shape = parameters[name]!.shape
-                let count = parameters[name]!.count
-                gradients[name] = try Tensor(shape: shape, scalars: Array(flat[offset..<(offset + count)]))
-                offset += count
-            }
-            history.forwardSteps += Int(flat[n + 1])
-            history.backwardSteps += Int(flat[n + 2])
-            history.losses.append(flat[n])
-            history.norms.append(gradientClip > 0 ? gradients.clipNorm(to: gradientClip) : gradients.norm)
-            history.rates.append(optimizer.learningRate)
-            try optimizer.update(&parameters, with: gradients)
-            node.field.parameters = names.map { parameters[$0]! }
-
-            if communicator.isRoot && (iteration % evalEvery == 0 || iteration == iterations) {
-                let (error, states) = try evaluate(node)
-                history.evaluationIterations.append(iteration)
-                history.evaluationErrors.append(error)
-                if iteration == iterations { lastPrediction = states }
-            }
-            progress(iteration)
-            if let context, iteration < iterations, context.checkpointDue(step: iteration) {
-                let (snapshotRNG, snapshotHistory, snapshotParameters, snapshotOptimizer) = (rng, history, parameters, optimizer)
-                try context.writeCheckpoint(step: iteration) { dataset in
-                    try Checkpoint.write(snapshotParameters, optimizerState: snapshotOptimizer.state,
-                                         schedule: snapshotOptimizer.schedule, to: dataset)
-                    try snapshotHistory.write(to: dataset, rng: snapshotRNG)
-                }
-                try context.stopIfRequested(progress: "iteration \(iteration) of \(iterations)")
-            }
-        }
-        if communicator.isRoot && lastPrediction.isEmpty {  // resumed from the final checkpoint
-            lastPrediction = try evaluate(node).states
-        }
-        return SpiralTrainingResult(
-            parameters: parameters, optimizer: optimizer, history: history, generator: rng,
-            losses: history.losses, gradientNorms: history.norms,
-            learningRates: history.rates, evaluationIterations: history.evaluationIterations,
-            evaluationErrors: history.evaluationErrors, predictedStates: lastPrediction,
-            forwardSteps: history.forwardSteps, backwardSteps: history.backwardSteps,
-            trainingSeconds: Date().timeIntervalSince(clock))
-    }
-}
-
-/// What a spiral training has recorded so far; checkpoints carry it with the random generator.
-struct SpiralHistory {
-    var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
-    var evaluationIterations: [Int] = []
-    var evaluationErrors: [Double] = []
-    var forwardSteps = 0, backwardSteps = 0
-
-    func write(to dataset: Dataset, rng: Xoshiro256StarStar) throws {
-        try dataset.setAttribute("rng_state", .int64(rng.rawState.map { Int64(bitPattern: $0) }))
-        try dataset.setAttribute("rng_cached_normal", .float64(rng.cachedNormal.map { [$0] } ?? []))
-        try dataset.setAttribute("forward_steps", .int64([Int64(forwardSteps)]))
-        try dataset.setAttribute("backward_steps", .int64([Int64(backwardSteps)]))
-        try dataset.defineDimension("history_iteration", length: max(losses.count, 1))
-        try dataset.defineDimension("history_evaluation", length: max(evaluationIterations.count, 1))
-        for name in ["history_loss", "history_gradient_norm", "history_learning_rate"] {
-            try dataset.defineVariable(name, type: .float64, dimensions: ["history_iteration"])
-        }
-        try dataset.defineVariable("history_eval_iteration", type: .int64, dimensions: ["history_evaluation"])
-        try dataset.defineVariable("history_trajectory_error", type: .float64, dimensions: ["history_evaluation"])
-        try dataset.setAttribute("history_iterations", .int64([Int64(losses.count)]))
-        try dataset.setAttribute("history_evaluations", .int64([Int64(evaluationIterations.count)]))
-        func padded(_ values: [Double]) -> [Double] { values.isEmpty ? [0] : values }
-        try dataset.write(padded(losses), to: "history_loss")
-        try dataset.write(padded(norms), to: "history_gradient_norm")
-        try dataset.write(padded(rates), to: "history_learning_rate")
-        try dataset.write(evaluationIterations.isEmpty ? [Int64(0)] : evaluationIterations.map(Int64.init), to: "history_eval_iteration")
-        try dataset.write(padded(evaluationErrors), to: "history_trajectory_error")
-    }
-
-    static func read(from dataset: Dataset) throws -> (Xoshiro256StarStar, SpiralHistory) {
-        func fail(_ what: String) -> NeuralODEError {
-            NeuralODEError.invalidArgument("the checkpoint \(dataset.path) is not a neural-ode spiral checkpoint: \(what)")
-        }
-        guard case .int64(let words)? = try dataset.attribute("rng_state"), words.count == 4 else { throw fail("no rng_state") }
-        guard let iterations = try dataset.attribute("history_iterations")?.doubles?.first,
-              let evaluations = try dataset.attribute("history_evaluations")?.doubles?.first,
-              let forward = try dataset.attribute("forward_steps")?.doubles?.first,
-              let backward = try dataset.attribute("backward_steps")?.doubles?.first else { throw fail("no training history") }
-        let cached = try dataset.attribute("rng_cached_normal")?.doubles?.first
-        let rng = Xoshiro256StarStar(rawState: words.map { UInt64(bitPattern: $0) }, cachedNormal: cached)
-        var history = SpiralHistory()
-        let n = Int(iterations), m = Int(evaluations)
-        history.losses = Array(try dataset.read(Double.self, from: "history_loss").prefix(n))
-        history.norms = Array(try dataset.read(Double.self, from: "history_gradient_norm").prefix(n))
-        history.rates = Array(try dataset.read(Double.self, from: "history_learning_rate").prefix(n))
-        history.evaluationIterations = Array(try dataset.read(Int64.self, from: "history_eval_iteration").prefix(m)).map { Int($0) }
-        history.evaluationErrors = Array(try dataset.read(Double.self, from: "history_trajectory_error").prefix(m))
-        history.forwardSteps = Int(forward)
-        history.backwardSteps = Int(backward)
-        return (rng, history)
-    }
-}
-
-/// What a spiral training run produced.
-struct SpiralTrainingResult {
-    let parameters: Parameters<Double>
-    let optimizer: Adam<Double>
-    let history: SpiralHistory
-    let generator: Xoshiro256StarStar
-    let losses: [Double]
-    let gradientNorms: [Double]
-    let learningRates: [Double]
-    let evaluationIterations: [Int]
-    let evaluationErrors: [Double]
-    /// The final model's trajectory from `y(0)`, row-major `[samples, 2]`.
-    let predictedStates: [Double]
-    let forwardSteps: Int
-    let backwardSteps: Int
-    let trainingSeconds: Double
-
-    var finalError: Double { evaluationErrors.last ?? .nan }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import NeuralODE
 import Randomness
 import Tensors
 import Testing
@@ -95,9 +96,9 @@ import ScenarioTestSupport
 
     @Test func shortTrainingReducesTheLossAndIsBitReproducible() throws {
         let scenario = try Scenario.parse(Self.quickJSON(), file: "q.json")
-        let first = try SpiralTraining(scenario.parameters, seed: 3).train()
-        let second = try SpiralTraining(scenario.parameters, seed: 3).train()
-        let other = try SpiralTraining(scenario.parameters, seed: 4).train()
+        let first = try SpiralTraining(NeuralODESpiralKind.settings(scenario.parameters), seed: 3).train()
+        let second = try SpiralTraining(NeuralODESpiralKind.settings(scenario.parameters), seed: 3).train()
+        let other = try SpiralTraining(NeuralODESpiralKind.settings(scenario.parameters), seed: 4).train()
         #expect(first.losses.count == 30)
         #expect(first.losses.map(\.bitPattern) == second.losses.map(\.bitPattern))
         #expect(first.predictedStates.map(\.bitPattern) == second.predictedStates.map(\.bitPattern))
@@ -112,8 +113,8 @@ import ScenarioTestSupport
 
     @Test func adjointGradientsTrainToo() throws {
         let scenario = try Scenario.parse(Self.quickJSON(iterations: 12, extra: #", "gradient_method": "adjoint""#), file: "a.json")
-        let adjoint = try SpiralTraining(scenario.parameters, seed: 3).train()
-        let backprop = try SpiralTraining(try Scenario.parse(Self.quickJSON(iterations: 12), file: "b.json").parameters, seed: 3).train()
+        let adjoint = try SpiralTraining(NeuralODESpiralKind.settings(scenario.parameters), seed: 3).train()
+        let backprop = try SpiralTraining(NeuralODESpiralKind.settings(try Scenario.parse(Self.quickJSON(iterations: 12), file: "b.json").parameters), seed: 3).train()
         // Same batches and initial network; the first loss is the same forward solve (up to the
         // adjoint's own bookkeeping of the saved points).
         #expect(abs(adjoint.losses[0] - backprop.losses[0]) <= 1e-9 * backprop.losses[0])
