@@ -55,25 +55,21 @@ public struct KolmogorovDNSKind: ScenarioKind {
         let solver = VorticityNavierStokes2D(n: n, viscosity: p.double("viscosity"), drag: p.double("drag"),
                                              forcingAmplitude: p.double("forcing_amplitude"), forcingWavenumber: p.int("forcing_wavenumber"))
         let saveEvery = p.double("save_every")
-        let cflStep = solver.cflStep(cfl: p.double("cfl"), maxVelocity: p.double("max_velocity"))
         let historyFrames = p.int("history_frames")
-        let historyEvery = p.double("history_every") > 0 ? p.double("history_every") : saveEvery
-        // With a history, the DNS step divides the history spacing, which divides the record spacing.
-        let stepsPerHistory = max(1, Int((historyEvery / cflStep).rounded(.up)))
-        let stepsPerSave = historyFrames > 0 ? stepsPerHistory * Int((saveEvery / historyEvery).rounded())
-                                             : max(1, Int((saveEvery / cflStep).rounded(.up)))
-        let dt = saveEvery / Double(stepsPerSave)
-        let stepper = solver.stepper(step: dt)
-        let records = Int((p.double("duration") / saveEvery).rounded()) + 1
-        let warmupSteps = Int((p.double("warmup") / dt).rounded())
-        let coarse = p.doubles("coarse_grids").map { Int($0) }
-        guard historyFrames == 0 || warmupSteps >= (historyFrames - 1) * stepsPerHistory else {
-            throw NavierStokesRunError(message: "a history of \(historyFrames) frames every \(historyEvery) needs a warmup of at least \(Double(historyFrames - 1) * historyEvery); warmup is \(p.double("warmup"))")
+        let schedule: RecordSchedule
+        do {
+            schedule = try RecordSchedule(cflStep: solver.cflStep(cfl: p.double("cfl"), maxVelocity: p.double("max_velocity")),
+                                          saveEvery: saveEvery, duration: p.double("duration"), warmup: p.double("warmup"),
+                                          historyFrames: historyFrames, historyEvery: p.double("history_every"))
+        } catch {
+            throw NavierStokesRunError(message: error.message)
         }
-        func historyStep(_ k: Int) -> Int { warmupSteps - (historyFrames - 1 - k) * stepsPerHistory }
+        let (dt, records, historyEvery) = (schedule.step, schedule.records, schedule.historyEvery)
+        let stepper = solver.stepper(step: dt)
+        let coarse = p.doubles("coarse_grids").map { Int($0) }
         let writeDNS = p.bool("write_dns")
-        var state = solver.randomInitialState(peakWavenumber: p.double("peak_wavenumber"), maxVelocity: p.double("max_velocity"),
-                                              seed: UInt64(scenario.seed))
+        var run = RecordedRun(state: solver.randomInitialState(peakWavenumber: p.double("peak_wavenumber"),
+                                                               maxVelocity: p.double("max_velocity"), seed: UInt64(scenario.seed)))
 
         let dataset = try context.createOutput(
             title: "2-D Kolmogorov flow, pseudo-spectral DNS at \(n)x\(n)",
@@ -133,7 +129,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
         ])
 
         // Resume: the spectral state, the steps taken and every record written before the checkpoint.
-        var done = 0, written = 0, maxSpeed = 0.0
+        var maxSpeed = 0.0
         var saved: [String: [Double]] = [:]
         var columnsOfRecord: [(name: String, size: Int)] = [("time", 1)]
         if writeDNS { columnsOfRecord.append(("vorticity", n * n)) }
@@ -143,36 +139,36 @@ public struct KolmogorovDNSKind: ScenarioKind {
         columnsOfRecord += [("energy", 1), ("enstrophy", 1)]
         let historyNames = historyFrames > 0 ? coarse.flatMap { ["u_history_\($0)", "v_history_\($0)"] } : []
         let names = columnsOfRecord.map(\.name) + historyNames
-        var captured = 0
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
             defer { try? checkpoint.close() }
-            state = try checkpoint.read(Double.self, from: "dns_state")
-            guard state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 4 else {
+            run.state = try checkpoint.read(Double.self, from: "dns_state")
+            guard run.state.count == solver.stateCount, let counters = try checkpoint.attribute("dns_counters")?.doubles, counters.count == 4 else {
                 throw NavierStokesRunError(message: "\(context.checkpointPath) is not an ns2d-dns checkpoint of this grid")
             }
-            (done, written, maxSpeed, captured) = (Int(counters[0]), Int(counters[1]), counters[2], Int(counters[3]))
-            for name in names where (historyNames.contains(name) ? captured : written) > 0 {
+            (run.stepsDone, run.recordsTaken, maxSpeed, run.historyFramesTaken) = (Int(counters[0]), Int(counters[1]), counters[2], Int(counters[3]))
+            for name in names where (historyNames.contains(name) ? run.historyFramesTaken : run.recordsTaken) > 0 {
                 saved[name] = try checkpoint.read(Double.self, from: "saved_\(name)")
             }
-            for r in 0..<written { try dataset.appendRecords(recordColumns(r, saved: saved, names: columnsOfRecord), records: 1) }
-            context.progress.note("resuming '\(scenario.name)' after \(done) steps (\(written) records)")
+            for r in 0..<run.recordsTaken { try dataset.appendRecords(recordColumns(r, saved: saved, names: columnsOfRecord), records: 1) }
+            context.progress.note("resuming '\(scenario.name)' after \(run.stepsDone) steps (\(run.recordsTaken) records)")
         }
         context.progress.begin("ns2d-dns '\(scenario.name)'")
-        let totalSteps = warmupSteps + (records - 1) * stepsPerSave
-        while written < records {
-            let recordStep = warmupSteps + written * stepsPerSave
-            if captured < historyFrames, done == historyStep(captured) {
+        let totalSteps = schedule.totalSteps
+        while true {
+            let event: RecordedRun.Event?
+            do { event = try run.next(solver: solver, stepper: stepper, schedule: schedule) } catch { throw NavierStokesRunError(message: error.message) }
+            guard let event else { break }
+            switch event {
+            case .historyFrame:
                 for m in coarse {
-                    let (u, v) = solver.faceAveragedVelocity(state, coarse: m)
+                    let (u, v) = solver.faceAveragedVelocity(run.state, coarse: m)
                     saved["u_history_\(m)", default: []] += u
                     saved["v_history_\(m)", default: []] += v
                 }
-                captured += 1
-                continue
-            }
-            if done == recordStep {
-                var columns: [(String, [Double])] = [("time", [Double(written) * saveEvery])]
+            case .record(let r):
+                let state = run.state
+                var columns: [(String, [Double])] = [("time", [Double(r) * saveEvery])]
                 if writeDNS { columns.append(("vorticity", solver.vorticity(state).map { Double(Float($0)) })) }
                 for m in coarse {
                     columns.append(("vorticity_\(m)", solver.cellAverages(state, coarse: m)))
@@ -184,35 +180,29 @@ public struct KolmogorovDNSKind: ScenarioKind {
                 let (u, v) = solver.velocity(state)
                 maxSpeed = max(maxSpeed, zip(u, v).map { ($0 * $0 + $1 * $1).squareRoot() }.max() ?? 0)
                 for (name, values) in columns { saved[name, default: []] += values }
-                try dataset.appendRecords(recordColumns(written, saved: saved, names: columnsOfRecord), records: 1)
-                written += 1
-                continue
-            }
-            let nextEvent = captured < historyFrames ? min(recordStep, historyStep(captured)) : recordStep
-            let chunk = min(50, nextEvent - done)
-            solver.advance(&state, steps: chunk, with: stepper)
-            done += chunk
-            guard state.allSatisfy(\.isFinite) else {
-                throw NavierStokesRunError(message: "the solution blew up (non-finite vorticity) after \(done) steps; lower cfl or raise max_velocity")
-            }
-            context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
-            if context.checkpointDue(step: done) {
-                let (snapshotState, counters, snapshot) = (state, [Double(done), Double(written), maxSpeed, Double(captured)], saved)
-                try context.writeCheckpoint(step: done) { checkpoint in
-                    try checkpoint.defineDimension("dns_state_length", length: snapshotState.count)
-                    try checkpoint.defineVariable("dns_state", type: .float64, dimensions: ["dns_state_length"], attributes: [
-                        "long_name": "vorticity half spectrum (re, im pairs) at the checkpoint",
-                    ])
-                    try checkpoint.setAttribute("dns_counters", .float64(counters))
-                    for name in names where !(snapshot[name] ?? []).isEmpty {
-                        try checkpoint.defineDimension("saved_\(name)_length", length: snapshot[name]!.count)
-                        try checkpoint.defineVariable("saved_\(name)", type: .float64, dimensions: ["saved_\(name)_length"],
-                                                      compression: Compression())
+                try dataset.appendRecords(recordColumns(r, saved: saved, names: columnsOfRecord), records: 1)
+            case .advanced:
+                let done = run.stepsDone
+                context.progress.update(fraction: Double(done) / Double(max(totalSteps, 1)), steps: done)
+                if context.checkpointDue(step: done) {
+                    let counters = [Double(done), Double(run.recordsTaken), maxSpeed, Double(run.historyFramesTaken)]
+                    let (snapshotState, snapshot) = (run.state, saved)
+                    try context.writeCheckpoint(step: done) { checkpoint in
+                        try checkpoint.defineDimension("dns_state_length", length: snapshotState.count)
+                        try checkpoint.defineVariable("dns_state", type: .float64, dimensions: ["dns_state_length"], attributes: [
+                            "long_name": "vorticity half spectrum (re, im pairs) at the checkpoint",
+                        ])
+                        try checkpoint.setAttribute("dns_counters", .float64(counters))
+                        for name in names where !(snapshot[name] ?? []).isEmpty {
+                            try checkpoint.defineDimension("saved_\(name)_length", length: snapshot[name]!.count)
+                            try checkpoint.defineVariable("saved_\(name)", type: .float64, dimensions: ["saved_\(name)_length"],
+                                                          compression: Compression())
+                        }
+                        try checkpoint.write(snapshotState, to: "dns_state")
+                        for name in names where !(snapshot[name] ?? []).isEmpty { try checkpoint.write(snapshot[name]!, to: "saved_\(name)") }
                     }
-                    try checkpoint.write(snapshotState, to: "dns_state")
-                    for name in names where !(snapshot[name] ?? []).isEmpty { try checkpoint.write(snapshot[name]!, to: "saved_\(name)") }
+                    try context.stopIfRequested(progress: "step \(done) of \(totalSteps)")
                 }
-                try context.stopIfRequested(progress: "step \(done) of \(totalSteps)")
             }
         }
         let statistics: [(key: String, value: JSONValue)] = [
@@ -221,7 +211,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
             ("cfl_at_max_speed", .number(maxSpeed * dt / (2 * Double.pi / Double(n)))),
         ]
         if historyFrames > 0 {
-            try dataset.write((0..<historyFrames).map { -Double(historyFrames - 1 - $0) * historyEvery }, to: "history_time")
+            try dataset.write(schedule.historyTimes, to: "history_time")
             for name in historyNames { try dataset.write(saved[name]!, to: name) }
         }
         try context.recordSolverStatistics(statistics, in: dataset)
