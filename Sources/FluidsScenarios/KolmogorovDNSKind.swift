@@ -2,6 +2,7 @@ import Fluids
 import Foundation
 import NetCDF
 import Scenarios
+import Spectral
 
 /// Reference data for learned PDE solvers: 2-D Kolmogorov flow by pseudo-spectral DNS (the
 /// TSM / JAX-CFD setup: ν = 0.001, forcing sin(4y) with linear drag 0.1, CFL-limited steps),
@@ -32,6 +33,8 @@ public struct KolmogorovDNSKind: ScenarioKind {
         ParameterSpec("write_dns", .boolean, default: .bool(true), summary: "also write the DNS-grid vorticity (float32)"),
         ParameterSpec("history_frames", .integer(0...4096), default: .integer(0),
                       summary: "also record the coarse velocities of this many frames up to t = 0 (the input history a TSM model reads)"),
+        ParameterSpec("threads", .integer(0...1024), default: .integer(1),
+                      summary: "threads for FFTW and the grid loops (0: all cores); results may differ from 1 thread in the last bits"),
         ParameterSpec("history_every", .number(minimum: 0), default: .number(0),
                       summary: "spacing of the history frames (the model time step; must divide save_every; 0: save_every)"),
     ]
@@ -52,6 +55,8 @@ public struct KolmogorovDNSKind: ScenarioKind {
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
         let n = p.int("grid")
+        let threads = p.int("threads") == 0 ? ProcessInfo.processInfo.activeProcessorCount : p.int("threads")
+        FFTWPlanning.useThreads(threads)  // before the solver makes its plans
         let solver = VorticityNavierStokes2D(n: n, viscosity: p.double("viscosity"), drag: p.double("drag"),
                                              forcingAmplitude: p.double("forcing_amplitude"), forcingWavenumber: p.int("forcing_wavenumber"))
         let saveEvery = p.double("save_every")
@@ -206,7 +211,7 @@ public struct KolmogorovDNSKind: ScenarioKind {
             }
         }
         let statistics: [(key: String, value: JSONValue)] = [
-            ("grid", .integer(Int64(n))), ("dt", .number(dt)), ("steps", .integer(Int64(totalSteps))),
+            ("grid", .integer(Int64(n))), ("threads", .integer(Int64(threads))), ("dt", .number(dt)), ("steps", .integer(Int64(totalSteps))),
             ("records", .integer(Int64(records))), ("max_speed_recorded", .number(maxSpeed)),
             ("cfl_at_max_speed", .number(maxSpeed * dt / (2 * Double.pi / Double(n)))),
         ]

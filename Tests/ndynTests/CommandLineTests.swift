@@ -208,3 +208,30 @@ import TestSupport
         #expect(noEquals.status == 2 && noEquals.stderr.contains("expected PATH=VALUE"))
     }
 }
+
+/// `ns2d-dns` on several threads (FFTW's and the grid loops'): the same flow to round-off, and the
+/// thread count recorded (run in separate processes: FFTW's thread setting is process-wide).
+@Suite struct DNSThreadsTests {
+    @Test func twoThreadsGiveTheSameFlowAndAreRecorded() throws {
+        let dir = TemporaryDirectory()
+        let scenario = CLI.repository.appendingPathComponent("Scenarios/navier-stokes/ns2d-dns-quick.json").path
+        let common = ["run", scenario, "--output", dir.path, "--quiet", "--set", "parameters.grid=128", "--set", "parameters.duration=0.5",
+                      "--set", "parameters.warmup=0.25", "--set", "parameters.history_frames=0", "--set", "parameters.coarse_grids=[32]"]
+        for threads in [1, 2] {
+            let result = try CLI.run(common + ["--set", "parameters.threads=\(threads)", "--set", "name=dns-t\(threads)"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        func record(_ name: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir.file("\(name)/run.json")))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let two = try record("dns-t2")
+        #expect((two["machine"] as? [String: Any])?["fftw_threads"] as? Int == 2)
+        #expect((two["statistics"] as? [String: Any])?["threads"] as? Int == 2)
+        #expect((try record("dns-t1")["machine"] as? [String: Any])?["fftw_threads"] as? Int == 1)
+        let e1 = try Dataset.open(dir.file("dns-t1/output.nc")).read(Double.self, from: "energy")
+        let e2 = try Dataset.open(dir.file("dns-t2/output.nc")).read(Double.self, from: "energy")
+        #expect(e1.count == e2.count && e1.count >= 2)
+        #expect(zip(e1, e2).allSatisfy { abs($0 - $1) <= 1e-12 * abs($0) }, "\(e1) vs \(e2)")
+    }
+}
