@@ -384,7 +384,7 @@ out.append("""## Notes
   restarted the program with `Cooperlake`, as designed.
 - Cell flow: workers take blocks of 256 cells in turn (were: one contiguous range each). Cells
   released early cost far more than late ones, so the first range's worker finished last: 2
-  threads were 1.18× faster than 1, now 1.7–2.0× (same output on any thread count).
+  threads were 1.18× faster than 1, now 1.7–2.2× (same output on any thread count).
 - scipy is interpreted Python per step; its ratios are shown for completeness.
 - Learning targets: MLP throughput ≥ 1.0× PyTorch's at every width; the spiral ≥ 3× faster than
   torchdiffeq per training iteration (both sides train the same model on the same windows, so the
