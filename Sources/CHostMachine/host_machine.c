@@ -134,7 +134,7 @@ BASELINE const char *ndyn_cpu_features(void) { read_cpu(); return features; }
 
 BASELINE int ndyn_openblas_core_level(const char *core) {
     static const char *const sse[] = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
-        "Penryn", "Dunnington", "Nehalem", "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Nano", "Generic", 0};
+        "Penryn", "Dunnington", "Nehalem", "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Nano", "Generic", 0};
     static const char *const avx[] = {"Sandybridge", "Bulldozer", "Piledriver", "Steamroller", "Excavator", 0};
     static const char *const avx2[] = {"Haswell", "Zen", 0};
     static const char *const avx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids", 0};
@@ -213,9 +213,21 @@ BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc,
     const char *requested = getenv("OPENBLAS_CORETYPE");
     const char *best = ndyn_best_openblas_core();
 
+    // Kernels the CPU cannot run (a forced or inherited OPENBLAS_CORETYPE) would die on SIGILL later.
+    if (requested && requested[0] && running_level > cpu_level) {
+        fprintf(stderr, "%s: OpenBLAS runs %s kernels (OPENBLAS_CORETYPE=%s), which need %s; this CPU has %s. "
+                        "Unset OPENBLAS_CORETYPE or use %s\n", program_invocation_short_name, running,
+                requested, level_name(running_level), level_name(cpu_level),
+                best ? best : "a generic core");
+        _exit(2);
+    }
     if (ours) {  // Re-executed by us: report what OpenBLAS had chosen by itself.
         snprintf(detected_core, sizeof detected_core, "%s", ours);
         selection = 1;
+        // OpenBLAS has read the variable; programs this one starts decide for themselves (a user's
+        // choice of theirs must not look like ours).
+        unsetenv("NDYN_OPENBLAS_DETECTED_CORE");
+        unsetenv("OPENBLAS_CORETYPE");
     } else if (requested && requested[0]) {  // The user's choice is respected, with a word if it hurts.
         selection = 2;
         if (strcasecmp(requested, running) != 0) {
@@ -230,13 +242,6 @@ BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc,
                      running_level == NDYN_VECTOR_SSE ? "several times slower" : "slower",
                      best ? best : "the detected core");
             warn(message);
-        }
-        if (running_level > cpu_level) {
-            fprintf(stderr, "%s: OPENBLAS_CORETYPE=%s needs %s, which this CPU lacks (it has %s); "
-                            "unset it or use %s\n", program_invocation_short_name, requested,
-                    level_name(running_level), level_name(cpu_level),
-                    best ? best : "a generic core");
-            _exit(2);
         }
         return;
     } else {

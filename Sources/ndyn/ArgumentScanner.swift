@@ -24,7 +24,7 @@ struct ArgumentScanner {
                 continue
             }
             if argument == "--" { optionsEnded = true; continue }
-            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let name = parts[0]
             if flagNames.contains(name) {
                 if parts.count > 1 { throw UsageError(message: "\(name) takes no value", command: command) }
@@ -32,6 +32,7 @@ struct ArgumentScanner {
             } else if optionNames.contains(name) || repeatedOptionNames.contains(name) {
                 let value: String
                 if parts.count > 1 {
+                    guard !parts[1].isEmpty else { throw UsageError(message: "\(name)= needs a value after '='", command: command) }
                     value = parts[1]
                 } else if index < arguments.count {
                     value = arguments[index]

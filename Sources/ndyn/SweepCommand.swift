@@ -100,6 +100,13 @@ struct SweepCommand: Command {
                 return .badInput
             }
             let cwd = FileManager.default.currentDirectoryPath
+            // #SBATCH directives take the paths unquoted: refuse what they cannot carry.
+            let sweepDirectory = scenario.sweepDirectory.hasPrefix("/") ? scenario.sweepDirectory
+                : (cwd as NSString).appendingPathComponent(scenario.sweepDirectory)
+            if let path = [cwd, sweepDirectory].first(where: { $0.contains(where: \.isWhitespace) }) {
+                Console.error("error: '\(path)' contains whitespace, which #SBATCH directives cannot carry; run from (and write to) a directory without spaces")
+                return .badInput
+            }
             let script = SlurmArrayScript(
                 scenario: scenario, scenarioPath: path.hasPrefix("/") ? path : (cwd as NSString).appendingPathComponent(path),
                 executable: Self.executablePath, workingDirectory: cwd, partition: partition, timeLimit: time,

@@ -70,6 +70,7 @@ import TestSupport
         (["run", "a.json", "b.json"], "expected one scenario file, got 2"),
         (["run", "a.json", "--qiuet"], #"unknown option '--qiuet' (did you mean "--quiet"?)"#),
         (["run", "a.json", "--output"], "--output needs a value"),
+        (["run", "a.json", "--set=", "b.json"], "--set= needs a value after '='"),
         (["run", "a.json", "--quiet", "--progress"], "contradict"),
         (["info"], "missing NetCDF file"),
         ([], "USAGE: ndyn <subcommand>"),
