@@ -43,7 +43,6 @@ int ndyn_fftw_threads(void) {
 #if defined(__x86_64__) && defined(__clang__)
 #pragma clang attribute push(__attribute__((target("arch=x86-64,no-avx"))), apply_to = function)
 #endif
-#define BASELINE
 
 static int selection = 0;
 static char detected_core[64] = "";
@@ -61,7 +60,7 @@ static void append_feature(const char *name) {
     }
 }
 
-BASELINE static void read_cpu(void) {
+static void read_cpu(void) {
     if (cpu_level != -2) return;
     cpu_level = -1;
 #if defined(__x86_64__)
@@ -127,12 +126,12 @@ BASELINE static void read_cpu(void) {
 #endif
 }
 
-BASELINE int ndyn_cpu_vector_level(void) { read_cpu(); return cpu_level; }
-BASELINE const char *ndyn_cpu_brand(void) { read_cpu(); return brand; }
-BASELINE const char *ndyn_cpu_vendor(void) { read_cpu(); return vendor; }
-BASELINE const char *ndyn_cpu_features(void) { read_cpu(); return features; }
+int ndyn_cpu_vector_level(void) { read_cpu(); return cpu_level; }
+const char *ndyn_cpu_brand(void) { read_cpu(); return brand; }
+const char *ndyn_cpu_vendor(void) { read_cpu(); return vendor; }
+const char *ndyn_cpu_features(void) { read_cpu(); return features; }
 
-BASELINE int ndyn_openblas_core_level(const char *core) {
+int ndyn_openblas_core_level(const char *core) {
     static const char *const sse[] = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2",
         "Penryn", "Dunnington", "Nehalem", "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Nano", "Generic", 0};
     static const char *const avx[] = {"Sandybridge", "Bulldozer", "Piledriver", "Steamroller", "Excavator", 0};
@@ -146,7 +145,7 @@ BASELINE int ndyn_openblas_core_level(const char *core) {
     return -1;
 }
 
-BASELINE const char *ndyn_best_openblas_core(void) {
+const char *ndyn_best_openblas_core(void) {
     read_cpu();
     int amd = strcmp(vendor, "AuthenticAMD") == 0 || strcmp(vendor, "HygonGenuine") == 0;
     switch (cpu_level) {
@@ -157,7 +156,7 @@ BASELINE const char *ndyn_best_openblas_core(void) {
     }
 }
 
-BASELINE int ndyn_build_vector_level(void) {
+int ndyn_build_vector_level(void) {
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__)
     return NDYN_VECTOR_AVX512;
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -185,7 +184,7 @@ static void warn(const char *message) {
     fprintf(stderr, "%s: %s\n", program_invocation_short_name, message);
 }
 
-BASELINE __attribute__((constructor(101))) static void ndyn_check_host(int argc, char **argv, char **envp) {
+__attribute__((constructor(101))) static void ndyn_check_host(int argc, char **argv, char **envp) {
     (void)argc; (void)envp;
     if (getenv("NDYN_HOST_CHECK_OFF")) return;
     read_cpu();

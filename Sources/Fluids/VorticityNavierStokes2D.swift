@@ -54,7 +54,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
         work = WorkFields(fft: fft)
         var mask = [Double](repeating: 0, count: n * columns)
         let cutoff = Double(n) / 3
-        for row in 0..<n { for col in 0..<columns where abs(ky[row]) < cutoff && kx[col] < cutoff { mask[row * columns + col] = 1 } }
+        for row in 0..<n { for col in 0..<columns { mask[row * columns + col] = Self.dealiasingMask(kx: kx[col], ky: ky[row], cutoff: cutoff) } }
         dealias = mask
         // F(x, y) = −A k_f cos(k_f y): physical grid, then transform.
         var forcing = [Double](repeating: 0, count: n * columns * 2)
@@ -166,7 +166,7 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             // ψ̂ = ω̂/|k|²; u = ∂ψ/∂y ↔ i ky ψ̂, v = −∂ψ/∂x ↔ −i kx ψ̂, ω_x ↔ i kx ω̂, ω_y ↔ i ky ω̂.
             forEachChunk(n, workers: workers) { rows in
                 for row in rows {
-                    let ky = Double(row < n / 2 ? row : row - n)
+                    let ky = Self.wavenumber(row: row, n: n)
                     let start = row * columns
                     for col in 0..<columns {
                         let i = start + col
@@ -197,20 +197,18 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             // the literal 0 keeps the bits of adding a zero forcing, signed zeros included).
             forEachChunk(n, workers: workers) { rows in
                 for row in rows {
-                    let ky = Double(row < n / 2 ? row : row - n)
+                    let ky = Self.wavenumber(row: row, n: n)
                     let start = row * columns
                     for col in 0..<columns {
                         let i = start + col
-                        let mask: Double = abs(ky) < cutoff && Double(col) < cutoff ? 1 : 0
+                        let mask = Self.dealiasingMask(kx: Double(col), ky: ky, cutoff: cutoff)
                         out[2 * i] = -spectrum[i].0 * mask + 0
                         out[2 * i + 1] = -spectrum[i].1 * mask + 0
                     }
                 }
             }
             for (i, f) in forcedModes {
-                let row = i / columns, col = i % columns
-                let ky = Double(row < n / 2 ? row : row - n)
-                let mask: Double = abs(ky) < cutoff && Double(col) < cutoff ? 1 : 0
+                let mask = Self.dealiasingMask(kx: Double(i % columns), ky: Self.wavenumber(row: i / columns, n: n), cutoff: cutoff)
                 out[2 * i] = -spectrum[i].0 * mask + f.0
                 out[2 * i + 1] = -spectrum[i].1 * mask + f.1
             }
@@ -220,6 +218,14 @@ public final class VorticityNavierStokes2D: @unchecked Sendable {
             out[1] = 0
         }
     }
+
+    /// k_y of spectrum row `row` (FFTW order, as ``Wavenumbers/full(_:)``).
+    @inline(__always)
+    static func wavenumber(row: Int, n: Int) -> Double { Double(row < n / 2 ? row : row - n) }
+
+    /// 1 where a mode survives the 2/3 rule (`|k_y| < cutoff`, `k_x < cutoff`), else 0.
+    @inline(__always)
+    static func dealiasingMask(kx: Double, ky: Double, cutoff: Double) -> Double { abs(ky) < cutoff && kx < cutoff ? 1 : 0 }
 
     /// An ETDRK4 stepper with step `h`.
     public func stepper(step h: Double) -> ETDRK4 { ETDRK4(linear: linear, step: h) }
