@@ -80,10 +80,8 @@ struct BDFState {
     @usableFromInline var consecutiveNewtonFailures = 0
     @usableFromInline var consecutiveSingular = 0
     @usableFromInline var lastFailureNonFinite = false
-    /// `f(t0, y0)` evaluated, the first step chosen.
-    @usableFromInline var started = false
-    /// The end of the span reached.
-    @usableFromInline var finished = false
+    /// The order-1 history `D_1 = h f(t_n, y_n)` is still to be set for the first step.
+    @usableFromInline var historyPending = true
 
     @usableFromInline init(t: Double, h: Double) {
         self.t = t
@@ -211,62 +209,53 @@ final class BDFWorkspace {
     }
 }
 
-/// BDF integrator: state, workspace, matrices and output.
-@usableFromInline
-struct BDFStepLoop {
+/// The stepping state of a ``BDF`` solve: the difference array, the Newton matrix and CVODE's
+/// reuse counters. The method chooses its own order and step after each accepted step (the
+/// driver still clips to `maxStep` and the span, and applies its step limits and events).
+public struct BDFStepper: ODEStepper {
     @usableFromInline let n: Int
     @usableFromInline let rhs: ODEFunction
     @usableFromInline let userJacobian: JacobianFunction?
-    @usableFromInline let tStart: Double
-    @usableFromInline let tEnd: Double
-    @usableFromInline let direction: Double
     @usableFromInline let maxOrder: Int
-    /// Newton iterations per attempt (3 as in CVODE; 10 in fixed-step mode).
+    /// Newton iterations per attempt (3 as in CVODE; 10 in fixed-order mode).
     @usableFromInline var maxNewtonIterations = 3
     @usableFromInline let work: BDFWorkspace
     @usableFromInline let matrix: IterationMatrix
     @usableFromInline var state: BDFState
-    @usableFromInline var statistics = SolverStatistics()
-    @usableFromInline var output: SolutionRecorder
-    @usableFromInline let methodName = "BDF"
+    public var statistics = SolverStatistics()
+    public let methodName = "BDF"
 
     @usableFromInline
-    init(
-        method: BDF, problem: ODEProblem, absolute: [Double], relative: [Double], saveAt: ResolvedSaveAt,
-        denseOutput: Bool
-    ) {
+    init(method: BDF, problem: ODEProblem, relative: [Double], absolute: [Double]) {
         n = problem.dimension
         rhs = problem.rhs
         userJacobian = problem.jacobian?.matrix
-        tStart = problem.start
-        tEnd = problem.end
-        direction = problem.direction
         maxOrder = method.maxOrder
         work = BDFWorkspace(dimension: n, absolute: absolute, relative: relative)
         matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
         state = BDFState(t: problem.start, h: 0)
-        output = SolutionRecorder(
-            problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 5, denseOrder: method.maxOrder)
         for i in 0..<n { work.D[i] = problem.initial[i] }
+    }
+
+    @inlinable public var dimension: Int { n }
+    /// The first step is chosen for order 1 (the history starts at order 1).
+    @inlinable public var order: Int { 1 }
+    @inlinable public var interpolantDegree: Int { 5 }
+    @inlinable public var interpolantOrder: Int { maxOrder }
+    @inlinable public var currentState: UnsafeMutablePointer<Double> { work.D }
+    @inlinable public var trialState: UnsafeMutablePointer<Double> { work.D }
+    @inlinable public var currentDerivative: UnsafeMutablePointer<Double> { work.f }
+    @inlinable public var scratch: UnsafeMutablePointer<Double> { work.yPredict }
+    @inlinable public var failureWhenStepVanishes: StepFailure {
+        if state.consecutiveSingular > 0 { return .singularMatrix }
+        if state.consecutiveNewtonFailures > 0 { return state.lastFailureNonFinite ? .nonFiniteState : .newtonFailure }
+        return .stepSizeUnderflow
     }
 
     @inlinable @inline(__always)
     mutating func evaluate(_ time: Double, _ y: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
         rhs(time, UnsafeBufferPointer(start: y, count: n), UnsafeMutableBufferPointer(start: out, count: n))
         statistics.rhsEvaluations &+= 1
-    }
-
-    @inlinable
-    func failure(stepSize h: Double) -> IntegrationFailure {
-        IntegrationFailure(
-            t: state.t, stepSize: h, lastGoodState: Array(UnsafeBufferPointer(start: work.D, count: n)),
-            partialSolution: makeSolution(completed: false))
-    }
-
-    @inlinable
-    func makeSolution(completed: Bool) -> ODESolution {
-        output.makeSolution(
-            y: work.D, t: state.t, statistics: statistics, completed: completed, methodName: methodName)
     }
 
     /// RMS norm of `v_i · scale / weight_i`.
@@ -414,81 +403,55 @@ struct BDFStepLoop {
         }
     }
 
+    /// Updates the history after an accepted corrector (`t → tNew`).
     @inlinable
     mutating func acceptStep(tNew: Double) {
-        statistics.acceptedSteps &+= 1
         updateDifferences()
-        let tOld = state.t
         state.t = tNew
-        if output.needsPolynomial(upTo: tNew) { buildPolynomial() }
-        output.accept(tOld: tOld, tNew: tNew, yNew: work.D, poly: work.poly, scratch: work.delta)
         state.equalSteps += 1
         state.stepsSinceFactorization += 1
         state.stepsSinceJacobian += 1
         state.jacobianCurrent = false
     }
 
-    // MARK: drivers
-
-    /// Starts an adaptive solve: `f(t0, y0)`, the first step and the order-1 history.
+    /// `f(t0, y0)`; the order-1 history is set once the first step size is known.
     @inlinable
-    mutating func beginAdaptive(initialStep: Double?, maxStep: Double) throws(IntegrationError) {
-        let w = work
-        output.start(w.D)
-        // f(t0, y0) for the first difference and the initial step.
-        evaluate(state.t, w.D, into: w.f)
-        guard allFinite(w.f, count: n) else { throw .nonFiniteDerivative(failure(stepSize: 0)) }
-        let spanLength = abs(tEnd - tStart)
-        var hAbs: Double
-        if let h0 = initialStep {
-            hAbs = Swift.min(h0, maxStep, spanLength)
-        } else {
-            hAbs = hairerInitialStep(
-                count: n, t0: state.t, y0: w.D, f0: w.f, direction: direction, order: 1,
-                absolute: w.absolute, relative: w.relative, spanLength: spanLength, maxStep: maxStep,
-                scratchY: w.yPredict, scratchF: w.delta,
-                evaluate: { time, y, out in self.evaluate(time, y, into: out) })
-        }
-        state.h = direction * hAbs
-        for i in 0..<n { w.D[n + i] = state.h * w.f[i] }
-        state.order = 1
-        state.started = true
+    public mutating func start(at t: Double) throws(StepFailure) {
+        state.t = t
+        evaluate(t, work.D, into: work.f)
+        guard allFinite(work.f, count: n) else { throw .nonFiniteDerivative }
+        state.historyPending = true
     }
 
-    /// Attempts one step at the current order and size; after an accepted step, chooses the next
-    /// order and size.
+    /// Restarts at order 1 from `(t, D_0)` (after an event cut the step or changed the state).
     @inlinable
-    mutating func attemptAdaptive(maxStep: Double, maxSteps: Int) throws(IntegrationError) {
+    public mutating func restart(at t: Double) throws(StepFailure) {
+        try start(at: t)
+        state.forceSetup = true
+    }
+
+    /// One BDF step of size `h` at the current order (the history is rescaled first if `h` differs
+    /// from the size it holds); after an accepted step, the next order and step factor.
+    @inlinable
+    public mutating func attempt(from t: Double, to tNew: Double, step h: Double, estimatingError: Bool) throws(StepFailure) -> StepVerdict {
         let w = work
-        if abs(state.h) > maxStep { rescale(direction * maxStep / state.h) }
-        var tNew = state.t + state.h
-        var isLast = false
-        if direction * (tNew - tEnd) >= 0 || direction * (state.t + 1.0001 * state.h - tEnd) >= 0 {
-            rescale((tEnd - state.t) / state.h)
-            tNew = tEnd
-            isLast = true
-        }
-        let h = state.h
-        if abs(h) < stiffMinimumStep(at: state.t) || !h.isFinite {
-            if state.consecutiveSingular > 0 { throw .singularMatrix(failure(stepSize: h)) }
-            if state.consecutiveNewtonFailures > 0 {
-                throw state.lastFailureNonFinite
-                    ? .nonFiniteState(failure(stepSize: h)) : .newtonFailure(failure(stepSize: h))
-            }
-            throw .stepSizeUnderflow(failure(stepSize: h))
-        }
-        if statistics.acceptedSteps + statistics.rejectedSteps >= maxSteps {
-            throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
+        if state.historyPending {
+            state.h = h
+            state.order = 1
+            state.equalSteps = 0
+            for i in 0..<n { w.D[n + i] = h * w.f[i] }
+            for i in (2 * n)..<(8 * n) { w.D[i] = 0 }
+            state.historyPending = false
+        } else if h != state.h {
+            rescale(h / state.h)
         }
         let result = correct(tNew: tNew)
         if result == .singular {
-            statistics.rejectedSteps &+= 1
             state.consecutiveSingular += 1
-            if state.consecutiveSingular >= 10 { throw .singularMatrix(failure(stepSize: h)) }
+            if state.consecutiveSingular >= 10 || !estimatingError { throw .singularMatrix }
             state.forceSetup = true
             state.forceJacobian = true
-            rescale(0.25)
-            return
+            return .rejected(error: .nan, stepFactor: 0.25)
         }
         state.consecutiveSingular = 0
         if result == .failed || result == .nonFinite {
@@ -496,19 +459,16 @@ struct BDFStepLoop {
                 // Stale Jacobian: retry the same step with a fresh one.
                 state.forceJacobian = true
                 state.forceSetup = true
-                return
+                return .retry
             }
-            statistics.rejectedSteps &+= 1
             state.consecutiveNewtonFailures += 1
             state.lastFailureNonFinite = result == .nonFinite
-            if state.consecutiveNewtonFailures >= 10 {
-                throw state.lastFailureNonFinite
-                    ? .nonFiniteState(failure(stepSize: h)) : .newtonFailure(failure(stepSize: h))
+            if state.consecutiveNewtonFailures >= 10 || !estimatingError {
+                throw state.lastFailureNonFinite ? .nonFiniteState : .newtonFailure
             }
             state.forceJacobian = true
             state.forceSetup = true
-            rescale(0.25)
-            return
+            return .rejected(error: result == .nonFinite ? .nan : .infinity, stepFactor: 0.25)
         }
         state.consecutiveNewtonFailures = 0
         state.lastFailureNonFinite = false
@@ -517,8 +477,7 @@ struct BDFStepLoop {
         for i in 0..<n { w.weight[i] = w.absolute[i] + w.relative[i] * abs(w.y[i]) }
         let errorNorm = weightedNorm(w.d, scale: 1 / Double(k + 1))
         let safety = 0.9
-        if !(errorNorm <= 1) {
-            statistics.rejectedSteps &+= 1
+        if estimatingError && !(errorNorm <= 1) {
             state.consecutiveErrorFailures += 1
             var factor = errorNorm.isFinite
                 ? Swift.max(0.2, safety * power(errorNorm, -1 / Double(k + 1))) : 0.25
@@ -526,17 +485,13 @@ struct BDFStepLoop {
                 state.order = 1
                 factor = Swift.min(factor, 0.25)
             }
-            rescale(Swift.min(factor, 0.9))
-            return
+            return .rejected(error: errorNorm.isFinite ? errorNorm : .nan, stepFactor: Swift.min(factor, 0.9))
         }
         state.consecutiveErrorFailures = 0
         acceptStep(tNew: tNew)
-        if isLast {
-            state.finished = true
-            return
-        }
+        let accepted = estimatingError ? errorNorm : 0
         // Order and step selection.
-        if state.equalSteps < k + 1 { return }
+        if state.equalSteps < k + 1 || !estimatingError { return .accepted(error: accepted, stepFactor: 1) }
         var errorLower = Double.infinity
         var errorHigher = Double.infinity
         if k > 1 { errorLower = weightedNorm(w.D + k * n, scale: 1 / Double(k)) }
@@ -555,34 +510,141 @@ struct BDFStepLoop {
             newOrder = k + 1
         }
         let factor = Swift.min(10, safety * best)
-        if factor < 1.5 { return }  // CVODE's THRESH: keep h (and the LU) unchanged
+        if factor < 1.5 { return .accepted(error: accepted, stepFactor: 1) }  // CVODE's THRESH: keep h (and the LU)
         state.order = newOrder
-        rescale(factor)
+        return .accepted(error: accepted, stepFactor: factor)
     }
 
-    /// Fixed order `maxOrder` and fixed step `step`: the first `k - 1` steps by ``Rodas5P`` with the
-    /// same step, then BDF-k. A Newton failure (after a Jacobian refresh) or singular matrix throws.
     @inlinable
-    mutating func integrateFixed(step: Double, maxSteps: Int, problem: ODEProblem) throws(IntegrationError) {
-        let w = work
-        let k = maxOrder
+    public mutating func interpolant() -> UnsafeMutablePointer<Double> {
+        buildPolynomial()
+        return work.poly
+    }
+
+    /// The accepted step already updated the history.
+    @inlinable
+    public mutating func commit(to tNew: Double) throws(StepFailure) {}
+
+    public func snapshotFields() -> (scalars: [String: Double], integers: [String: Int64], vectors: [String: [Double]]) {
+        let s = state
+        var vectors = matrix.snapshotVectors()
+        vectors["differences"] = snapshotVector(work.D, 8 * n)
+        vectors["f"] = snapshotVector(work.f, n)
+        func flag(_ b: Bool) -> Int64 { b ? 1 : 0 }
+        return (
+            ["bdf_h": s.h, "convergence_rate": s.convergenceRate, "factored_c": s.factoredC],
+            ["order": Int64(s.order), "equal_steps": Int64(s.equalSteps),
+             "lu_valid": flag(s.luValid), "jacobian_valid": flag(s.jacobianValid), "jacobian_current": flag(s.jacobianCurrent),
+             "force_jacobian": flag(s.forceJacobian), "force_setup": flag(s.forceSetup),
+             "steps_since_factorization": Int64(s.stepsSinceFactorization), "steps_since_jacobian": Int64(s.stepsSinceJacobian),
+             "consecutive_error_failures": Int64(s.consecutiveErrorFailures),
+             "consecutive_newton_failures": Int64(s.consecutiveNewtonFailures),
+             "consecutive_singular": Int64(s.consecutiveSingular), "bdf_last_failure_nonfinite": flag(s.lastFailureNonFinite),
+             "history_pending": flag(s.historyPending)],
+            vectors)
+    }
+
+    public mutating func restoreFields(from snapshot: IntegratorSnapshot) throws(IntegrationError) {
+        try restoreVector(snapshot, "differences", into: work.D, count: 8 * n)
+        try restoreVector(snapshot, "f", into: work.f, count: n)
+        try matrix.restore(from: snapshot)
+        var s = BDFState(t: try snapshot.scalar("t"), h: try snapshot.scalar("bdf_h"))
+        s.order = try snapshot.integer("order")
+        s.equalSteps = try snapshot.integer("equal_steps")
+        s.convergenceRate = try snapshot.scalar("convergence_rate")
+        s.factoredC = try snapshot.scalar("factored_c")
+        s.luValid = try snapshot.integer("lu_valid") != 0
+        s.jacobianValid = try snapshot.integer("jacobian_valid") != 0
+        s.jacobianCurrent = try snapshot.integer("jacobian_current") != 0
+        s.forceJacobian = try snapshot.integer("force_jacobian") != 0
+        s.forceSetup = try snapshot.integer("force_setup") != 0
+        s.stepsSinceFactorization = try snapshot.integer("steps_since_factorization")
+        s.stepsSinceJacobian = try snapshot.integer("steps_since_jacobian")
+        s.consecutiveErrorFailures = try snapshot.integer("consecutive_error_failures")
+        s.consecutiveNewtonFailures = try snapshot.integer("consecutive_newton_failures")
+        s.consecutiveSingular = try snapshot.integer("consecutive_singular")
+        s.lastFailureNonFinite = try snapshot.integer("bdf_last_failure_nonfinite") != 0
+        s.historyPending = try snapshot.integer("history_pending") != 0
+        state = s
+    }
+}
+
+extension BDF: ODEMethod {
+    /// BDF chooses its own order and step; the controller's `maxStep` and limits still apply.
+    @inlinable public var errorEstimatorOrder: Int? { maxOrder }
+    /// Fixed-order, fixed-step BDF is `solve(_:using:step:)` (Rodas5P starting steps).
+    public var takesFixedSteps: Bool { false }
+
+    public func validate(for problem: ODEProblem) throws(IntegrationError) {
+        guard (1...5).contains(maxOrder) else { throw .invalidArgument("BDF maxOrder = \(maxOrder) must be in 1...5") }
+        try linearSolver.validate(dimension: problem.dimension)
+    }
+
+    @inlinable
+    public func makeStepper(for problem: ODEProblem, relative: [Double], absolute: [Double]) -> BDFStepper {
+        BDFStepper(method: self, problem: problem, relative: relative, absolute: absolute)
+    }
+}
+
+/// The fixed-order, fixed-step BDF solve of `solve(_:using: BDF(maxOrder: k), step:)` (order
+/// measurements): the first `k - 1` steps by ``Rodas5P`` with the same step, then BDF-k. A Newton
+/// failure (after a Jacobian refresh) or a singular matrix throws.
+@usableFromInline
+struct BDFFixedOrderSolve {
+    @usableFromInline var stepper: BDFStepper
+    @usableFromInline var output: SolutionRecorder
+    @usableFromInline let tStart: Double
+    @usableFromInline let tEnd: Double
+    @usableFromInline let direction: Double
+
+    @usableFromInline
+    init(method: BDF, problem: ODEProblem, saveAt: ResolvedSaveAt, denseOutput: Bool) {
+        let tight = [Double](repeating: 1e-12, count: problem.dimension)
+        stepper = BDFStepper(method: method, problem: problem, relative: tight, absolute: tight)
+        stepper.maxNewtonIterations = 10
+        output = SolutionRecorder(problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 5,
+                                  denseOrder: method.maxOrder)
+        tStart = problem.start
+        tEnd = problem.end
+        direction = problem.direction
+    }
+
+    @inlinable var n: Int { stepper.n }
+
+    @inlinable
+    func failure(stepSize h: Double) -> IntegrationFailure {
+        IntegrationFailure(
+            t: stepper.state.t, stepSize: h, lastGoodState: snapshotVector(stepper.work.D, n),
+            partialSolution: makeSolution(completed: false))
+    }
+
+    @inlinable
+    func makeSolution(completed: Bool) -> ODESolution {
+        output.makeSolution(y: stepper.work.D, t: stepper.state.t, statistics: stepper.statistics,
+                            completed: completed, methodName: stepper.methodName)
+    }
+
+    @inlinable
+    mutating func run(step: Double, maxSteps: Int, problem: ODEProblem) throws(IntegrationError) {
+        let w = stepper.work
+        let k = stepper.maxOrder
         let h = direction * step
         output.start(w.D)
         var startSteps = Swift.min(k - 1, Int((abs(tEnd - tStart) / step).rounded(.down)))
         if startSteps < 0 { startSteps = 0 }
-        // History y_0, ..., y_{k-1} into temp rows (newest last), via Rodas5P.
+        // History y_0, ..., y_{k-1} (newest last), via Rodas5P.
         var history: [[Double]] = [Array(UnsafeBufferPointer(start: w.D, count: n))]
         if startSteps > 0 {
             var sub = problem
             sub.end = tStart + h * Double(startSteps)
             let s = try solve(sub, using: Rodas5P(), step: step, saveAt: .steps, denseOutput: output.storeDense)
-            statistics.rhsEvaluations += s.statistics.rhsEvaluations
-            statistics.jacobianEvaluations += s.statistics.jacobianEvaluations
-            statistics.factorizations += s.statistics.factorizations
-            statistics.acceptedSteps += s.statistics.acceptedSteps
+            stepper.statistics.rhsEvaluations += s.statistics.rhsEvaluations
+            stepper.statistics.jacobianEvaluations += s.statistics.jacobianEvaluations
+            stepper.statistics.factorizations += s.statistics.factorizations
+            stepper.statistics.acceptedSteps += s.statistics.acceptedSteps
             for j in 1...startSteps { history.append(s.state(at: j)) }
             output.absorb(s)
-            state.t = sub.end
+            stepper.state.t = sub.end
         }
         // Differences of the history (D_0 = newest).
         let points = history.count
@@ -597,26 +659,31 @@ struct BDFStepLoop {
             }
         }
         for j in points..<8 { for i in 0..<n { w.D[j * n + i] = 0 } }
-        state.order = k
-        state.h = h
+        stepper.state.order = k
+        stepper.state.h = h
+        stepper.state.historyPending = false
         var count = 0
-        while direction * (tEnd - state.t) > 0 {
-            var tNew = state.t + state.h
+        while direction * (tEnd - stepper.state.t) > 0 {
+            var tNew = stepper.state.t + stepper.state.h
             if direction * (tNew - tEnd) >= -1e-9 * step {
-                if tNew != tEnd { rescale((tEnd - state.t) / state.h) }
+                if tNew != tEnd { stepper.rescale((tEnd - stepper.state.t) / stepper.state.h) }
                 tNew = tEnd
             }
-            if count >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: state.h)) }
-            var result = correct(tNew: tNew)
-            if result == .failed && !state.jacobianCurrent {
-                state.forceJacobian = true
-                state.forceSetup = true
-                result = correct(tNew: tNew)
+            if count >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: stepper.state.h)) }
+            var result = stepper.correct(tNew: tNew)
+            if result == .failed && !stepper.state.jacobianCurrent {
+                stepper.state.forceJacobian = true
+                stepper.state.forceSetup = true
+                result = stepper.correct(tNew: tNew)
             }
-            if result == .singular { throw .singularMatrix(failure(stepSize: state.h)) }
-            if result == .nonFinite { throw .nonFiniteState(failure(stepSize: state.h)) }
-            if result == .failed { throw .newtonFailure(failure(stepSize: state.h)) }
-            acceptStep(tNew: tNew)
+            if result == .singular { throw .singularMatrix(failure(stepSize: stepper.state.h)) }
+            if result == .nonFinite { throw .nonFiniteState(failure(stepSize: stepper.state.h)) }
+            if result == .failed { throw .newtonFailure(failure(stepSize: stepper.state.h)) }
+            let tOld = stepper.state.t
+            stepper.acceptStep(tNew: tNew)
+            stepper.statistics.acceptedSteps &+= 1
+            if output.needsPolynomial(upTo: tNew) { stepper.buildPolynomial() }
+            output.accept(tOld: tOld, tNew: tNew, yNew: w.D, poly: w.poly, scratch: w.delta)
             count += 1
         }
     }
@@ -654,50 +721,11 @@ extension SolutionRecorder {
     }
 }
 
-/// Solves a stiff problem with the variable-order, variable-step ``BDF`` method (CVODE-style
-/// Newton with Jacobian and LU reuse; see the file header of `BDF.swift` for the algorithm).
-///
-/// The local error estimate `‖y_{n+1} - y⁽⁰⁾‖/(k+1)` is measured in the RMS norm with weights
-/// `atol_i + rtol_i |y_{n+1,i}|` and must be `<= 1`. The Jacobian is the problem's
-/// (``ODEProblem/jacobian``, dense column-major) or a finite difference (dense: `n` RHS calls;
-/// banded: `lower + upper + 1`), see ``ODEJacobian``.
-///
-/// - Parameters:
-///   - method: `BDF()`; `BDF(maxOrder:linearSolver:)` limits the order or selects the banded LU.
-///   - tolerance, saveAt, initialStep, maxStep, maxSteps, denseOutput: as for the explicit `solve`.
-/// - Returns: the solution; `solution(t)` evaluates each step's interpolating polynomial.
-/// - Throws: ``IntegrationError`` (including ``IntegrationError/singularMatrix(_:)`` and
-///   ``IntegrationError/newtonFailure(_:)``).
-@inlinable
-public func solve(
-    _ problem: ODEProblem,
-    using method: BDF,
-    tolerance: Tolerance = Tolerance(),
-    saveAt: SaveAt = .steps,
-    initialStep: Double? = nil,
-    maxStep: Double? = nil,
-    maxSteps: Int = 100_000,
-    denseOutput: Bool = true
-) throws(IntegrationError) -> ODESolution {
-    try validateStiffArguments(
-        problem, linearSolver: method.linearSolver, initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps)
-    guard (1...5).contains(method.maxOrder) else {
-        throw .invalidArgument("BDF maxOrder = \(method.maxOrder) must be in 1...5")
-    }
-    let (rtol, atol) = try tolerance.resolved(dimension: problem.dimension)
-    let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    var integrator = BDFIntegrator(
-        core: BDFStepLoop(
-            method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput),
-        initialStep: initialStep, maxStep: maxStep ?? .infinity, maxSteps: maxSteps)
-    try integrator.finish()
-    return integrator.solution
-}
-
 /// Solves `problem` with BDF of fixed order `method.maxOrder` and fixed step `step` (for order
 /// measurements). The first `maxOrder - 1` steps are taken by ``Rodas5P`` with the same step
 /// (starting values of order 5); the last step is shortened to end at `t1` if needed. Newton
-/// tolerances use `rtol = atol = 1e-12`.
+/// tolerances use `rtol = atol = 1e-12`. (BDF with `controller: FixedStep(h)` is refused: this is
+/// the fixed-step BDF.)
 @inlinable
 public func solve(
     _ problem: ODEProblem,
@@ -707,16 +735,12 @@ public func solve(
     maxSteps: Int = 10_000_000,
     denseOutput: Bool = true
 ) throws(IntegrationError) -> ODESolution {
-    try validateStiffArguments(problem, linearSolver: method.linearSolver, initialStep: nil, maxStep: nil, maxSteps: maxSteps)
-    guard (1...5).contains(method.maxOrder) else {
-        throw .invalidArgument("BDF maxOrder = \(method.maxOrder) must be in 1...5")
-    }
+    try validate(problem)
+    try method.validate(for: problem)
     guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
+    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
     let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    let tight = [Double](repeating: 1e-12, count: problem.dimension)
-    var integrator = BDFStepLoop(
-        method: method, problem: problem, absolute: tight, relative: tight, saveAt: save, denseOutput: denseOutput)
-    integrator.maxNewtonIterations = 10
-    try integrator.integrateFixed(step: step, maxSteps: maxSteps, problem: problem)
+    var integrator = BDFFixedOrderSolve(method: method, problem: problem, saveAt: save, denseOutput: denseOutput)
+    try integrator.run(step: step, maxSteps: maxSteps, problem: problem)
     return integrator.makeSolution(completed: true)
 }

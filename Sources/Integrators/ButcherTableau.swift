@@ -127,9 +127,10 @@ public struct DenseOutputTableau: Sendable {
     }
 }
 
-/// An explicit Runge–Kutta method: a small value wrapping a ``ButcherTableau``.
-/// Use with `solve(_:using:step:...)` (fixed step).
-public protocol ExplicitRungeKuttaMethod: Sendable {
+/// An explicit Runge–Kutta method: a small value wrapping a ``ButcherTableau``; an ``ODEMethod``
+/// whose stepper is ``ExplicitRungeKuttaStepper``. Without an embedded estimator it takes fixed
+/// steps (`solve(_:using:step:...)` or `controller: FixedStep(h)`).
+public protocol ExplicitRungeKuttaMethod: ODEMethod, Sendable where Stepper == ExplicitRungeKuttaStepper {
     /// The method's coefficients (should be a stored static constant: it is read once per solve).
     var tableau: ButcherTableau { get }
     /// Short name, e.g. `"Tsit5"`.
@@ -137,5 +138,5 @@ public protocol ExplicitRungeKuttaMethod: Sendable {
 }
 
 /// An explicit Runge–Kutta method with an embedded error estimator (`tableau.errorWeights != nil`),
-/// usable with the adaptive `solve(_:using:tolerance:...)`.
+/// usable with error control (the default ``PIController``).
 public protocol AdaptiveRungeKuttaMethod: ExplicitRungeKuttaMethod {}

@@ -33,43 +33,46 @@ func runEnsemble(
     return results.slots.map { $0! }
 }
 
-/// Solves `count` independent problems concurrently (`DispatchQueue.concurrentPerform`), each
-/// with its own adaptive steps. Member `i` is built by `problem(i)` on the worker thread that
-/// solves it, so `ODEProblem` itself need not be `Sendable`. Each member's result depends only on
+/// Solves `count` independent problems concurrently (`DispatchQueue.concurrentPerform`) with any
+/// ``ODEMethod`` and controller, each with its own steps. Member `i` is built by `problem(i)` (and
+/// its events by `events(i)`) on the worker thread that solves it, so `ODEProblem` and ``Event``
+/// need not be `Sendable`. Each member's result depends only on
 /// its problem and the arguments, never on the number of threads or scheduling.
 ///
 /// - Returns: one `Result` per member, in index order; a failing member does not affect others.
-public func solveEnsemble<Method: AdaptiveRungeKuttaMethod>(
+public func solveEnsemble<Method: ODEMethod & Sendable, Controller: StepSizeController>(
     count: Int,
     using method: Method,
     tolerance: Tolerance = Tolerance(),
     saveAt: SaveAt = .final,
-    controller: PIController = PIController(),
-    maxSteps: Int = 100_000,
+    controller: Controller = PIController(),
+    maxSteps: Int? = nil,
     denseOutput: Bool = false,
+    events: @Sendable (Int) -> [Event] = { _ in [] },
     problem: @Sendable (Int) -> ODEProblem
 ) -> [Result<ODESolution, IntegrationError>] {
     runEnsemble(count: count) { i throws(IntegrationError) in
         try solve(
             problem(i), using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
-            maxSteps: maxSteps, denseOutput: denseOutput)
+            maxSteps: maxSteps, denseOutput: denseOutput, events: events(i))
     }
 }
 
 /// Ensemble over a parameter array: member `i` is `problem(parameters[i])`.
-/// See ``solveEnsemble(count:using:tolerance:saveAt:controller:maxSteps:denseOutput:problem:)``.
-public func solveEnsemble<Parameter: Sendable, Method: AdaptiveRungeKuttaMethod>(
+/// See ``solveEnsemble(count:using:tolerance:saveAt:controller:maxSteps:denseOutput:events:problem:)``.
+public func solveEnsemble<Parameter: Sendable, Method: ODEMethod & Sendable, Controller: StepSizeController>(
     parameters: [Parameter],
     using method: Method,
     tolerance: Tolerance = Tolerance(),
     saveAt: SaveAt = .final,
-    controller: PIController = PIController(),
-    maxSteps: Int = 100_000,
+    controller: Controller = PIController(),
+    maxSteps: Int? = nil,
     denseOutput: Bool = false,
+    events: @Sendable (Parameter) -> [Event] = { _ in [] },
     problem: @Sendable (Parameter) -> ODEProblem
 ) -> [Result<ODESolution, IntegrationError>] {
     solveEnsemble(
         count: parameters.count, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
-        maxSteps: maxSteps, denseOutput: denseOutput
+        maxSteps: maxSteps, denseOutput: denseOutput, events: { i in events(parameters[i]) }
     ) { i in problem(parameters[i]) }
 }

@@ -26,17 +26,17 @@ public struct IntegratorSnapshot: Sendable, Equatable {
     /// The time the snapshot was taken at.
     public var time: Double? { scalars["t"] }
 
-    func scalar(_ name: String) throws(IntegrationError) -> Double {
+    public func scalar(_ name: String) throws(IntegrationError) -> Double {
         guard let value = scalars[name] else { throw .invalidSnapshot("it has no value '\(name)'") }
         return value
     }
 
-    func integer(_ name: String) throws(IntegrationError) -> Int {
+    public func integer(_ name: String) throws(IntegrationError) -> Int {
         guard let value = integers[name] else { throw .invalidSnapshot("it has no counter '\(name)'") }
         return Int(value)
     }
 
-    func vector(_ name: String, count: Int) throws(IntegrationError) -> [Double] {
+    public func vector(_ name: String, count: Int) throws(IntegrationError) -> [Double] {
         guard let value = vectors[name] else { throw .invalidSnapshot("it has no vector '\(name)'") }
         guard value.count == count else {
             throw .invalidSnapshot("vector '\(name)' has \(value.count) components, expected \(count)")

@@ -169,75 +169,55 @@ final class RosenbrockWorkspace {
     }
 }
 
-/// The complete integrator state of a Rodas5P solve: with the buffers named below it determines the
-/// continuation bit for bit (a restart must snapshot these and the workspace buffers `y`, and — if
-/// `jacobianCurrent` — `f0`, `dT` and the Jacobian; if `factoredStep == h`, also the LU and pivots).
-@usableFromInline
-struct Rodas5PState {
+/// The stepping state of a ``Rodas5P`` solve: the workspace, the iteration matrix and what is
+/// valid at the current point (with the buffers `y`, `f0`, `dT`, the Jacobian and — when
+/// `factoredStep` is the next step — the LU factors it determines the continuation bit for bit).
+public struct Rodas5PStepper: ODEStepper {
+    @usableFromInline let n: Int
+    @usableFromInline let rhs: ODEFunction
+    @usableFromInline let userJacobian: JacobianFunction?
+    @usableFromInline let userTimeDerivative: TimeDerivativeFunction?
+    @usableFromInline let isAutonomous: Bool
+    @usableFromInline let direction: Double
+    @usableFromInline let work: RosenbrockWorkspace
+    @usableFromInline let matrix: IterationMatrix
+    public var statistics = SolverStatistics()
+    public let methodName = "Rodas5P"
     /// Current time `t_n`.
     @usableFromInline var t: Double
-    /// Signed size of the next step to attempt.
-    @usableFromInline var h: Double
-    /// PI controller memory.
-    @usableFromInline var controller = PIController.State()
     /// `f0 = f(t_n, y_n)` is valid.
     @usableFromInline var derivativeCurrent = false
     /// `J` and `∂f/∂t` were evaluated at `(t_n, y_n)`.
     @usableFromInline var jacobianCurrent = false
     /// The step size `W` was last factorised for (NaN: none / stale Jacobian).
     @usableFromInline var factoredStep = Double.nan
-    /// Whether the last rejection was due to a non-finite trial state.
-    @usableFromInline var lastFailureNonFinite = false
     /// Consecutive singular-matrix rejections.
     @usableFromInline var consecutiveSingular = 0
-    /// `f(t0, y0)` evaluated, the first step chosen.
-    @usableFromInline var started = false
-    /// The end of the span reached.
-    @usableFromInline var finished = false
-
-    @usableFromInline init(t: Double, h: Double) {
-        self.t = t
-        self.h = h
-    }
-}
-
-/// Rodas5P integrator: state, workspace, matrices and output.
-@usableFromInline
-struct Rodas5PStepLoop {
-    @usableFromInline let n: Int
-    @usableFromInline let rhs: ODEFunction
-    @usableFromInline let userJacobian: JacobianFunction?
-    @usableFromInline let userTimeDerivative: TimeDerivativeFunction?
-    @usableFromInline let isAutonomous: Bool
-    @usableFromInline let tStart: Double
-    @usableFromInline let tEnd: Double
-    @usableFromInline let direction: Double
-    @usableFromInline let work: RosenbrockWorkspace
-    @usableFromInline let matrix: IterationMatrix
-    @usableFromInline var state: Rodas5PState
-    @usableFromInline var statistics = SolverStatistics()
-    @usableFromInline var output: SolutionRecorder
-    @usableFromInline let methodName = "Rodas5P"
 
     @usableFromInline
-    init(
-        method: Rodas5P, problem: ODEProblem, absolute: [Double], relative: [Double], saveAt: ResolvedSaveAt,
-        denseOutput: Bool
-    ) {
+    init(method: Rodas5P, problem: ODEProblem, relative: [Double], absolute: [Double]) {
         n = problem.dimension
         rhs = problem.rhs
         userJacobian = problem.jacobian?.matrix
         userTimeDerivative = problem.jacobian?.timeDerivative
         isAutonomous = problem.jacobian?.isAutonomous ?? false
-        tStart = problem.start
-        tEnd = problem.end
         direction = problem.direction
         work = RosenbrockWorkspace(dimension: n, absolute: absolute, relative: relative)
         matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
-        state = Rodas5PState(t: problem.start, h: 0)
-        output = SolutionRecorder(
-            problem: problem, saveAt: saveAt, denseOutput: denseOutput, degree: 4, denseOrder: Rodas5P.denseOrder)
+        t = problem.start
         for i in 0..<n { work.y[i] = problem.initial[i] }
+    }
+
+    @inlinable public var dimension: Int { n }
+    @inlinable public var order: Int { Rodas5P.order }
+    @inlinable public var interpolantDegree: Int { 4 }
+    @inlinable public var interpolantOrder: Int { Rodas5P.denseOrder }
+    @inlinable public var currentState: UnsafeMutablePointer<Double> { work.y }
+    @inlinable public var trialState: UnsafeMutablePointer<Double> { work.yNew }
+    @inlinable public var currentDerivative: UnsafeMutablePointer<Double> { work.f0 }
+    @inlinable public var scratch: UnsafeMutablePointer<Double> { work.u }
+    @inlinable public var failureWhenStepVanishes: StepFailure {
+        consecutiveSingular > 0 ? .singularMatrix : .stepSizeUnderflow
     }
 
     @inlinable @inline(__always)
@@ -246,43 +226,25 @@ struct Rodas5PStepLoop {
         statistics.rhsEvaluations &+= 1
     }
 
-    @inlinable
-    func failure(stepSize h: Double) -> IntegrationFailure {
-        IntegrationFailure(
-            t: state.t, stepSize: h, lastGoodState: Array(UnsafeBufferPointer(start: work.y, count: n)),
-            partialSolution: makeSolution(completed: false))
-    }
-
-    @inlinable
-    func makeSolution(completed: Bool) -> ODESolution {
-        output.makeSolution(
-            y: work.y, t: state.t, statistics: statistics, completed: completed, methodName: methodName)
-    }
-
-    /// Smallest resolvable step magnitude at the current time: `16 ulp(t)` (at least the smallest
-    /// normal number), so that long spans starting at `t0 = 0` may begin with tiny steps.
-    @inlinable
-    func minimumStep() -> Double { stiffMinimumStep(at: state.t) }
-
     /// Makes `f0 = f(t_n, y_n)` valid; throws if it is not finite.
     @inlinable
-    mutating func ensureDerivative(h: Double) throws(IntegrationError) {
-        if state.derivativeCurrent { return }
-        evaluate(state.t, work.y, into: work.f0)
-        guard allFinite(work.f0, count: n) else { throw .nonFiniteDerivative(failure(stepSize: h)) }
-        state.derivativeCurrent = true
+    mutating func ensureDerivative() throws(StepFailure) {
+        if derivativeCurrent { return }
+        evaluate(t, work.y, into: work.f0)
+        guard allFinite(work.f0, count: n) else { throw .nonFiniteDerivative }
+        derivativeCurrent = true
     }
 
     /// Makes `J` and `∂f/∂t` at `(t_n, y_n)` valid.
     @inlinable
     mutating func ensureJacobian(h: Double) {
-        if state.jacobianCurrent { return }
+        if jacobianCurrent { return }
         let w = work
-        let t = state.t
         if let user = userJacobian {
             matrix.evaluateUser(user, t: t, y: w.y)
         } else {
-            matrix.evaluateFiniteDifference(t: t, y: w.y, f0: w.f0, typical: w.typical) { time, y, out in
+            let time = t
+            matrix.evaluateFiniteDifference(t: time, y: w.y, f0: w.f0, typical: w.typical) { time, y, out in
                 self.evaluate(time, y, into: out)
             }
         }
@@ -300,8 +262,18 @@ struct Rodas5PStepLoop {
             let inv = 1 / delta
             for i in 0..<n { w.dT[i] = (w.u[i] - w.f0[i]) * inv }
         }
-        state.jacobianCurrent = true
-        state.factoredStep = .nan
+        jacobianCurrent = true
+        factoredStep = .nan
+    }
+
+    /// Refactorises `W = I/(γh) - J` if needed. Returns `false` if it is singular.
+    @inlinable
+    mutating func prepareMatrix(h: Double) -> Bool {
+        if factoredStep == h { return true }
+        statistics.factorizations &+= 1
+        let ok = matrix.factor(diagonal: 1 / (Rodas5PCoefficients.gamma * h), jacobianScale: 1)
+        factoredStep = ok ? h : .nan
+        return ok
     }
 
     /// Computes the 8 stages for step `h` (W already factorised); `yNew = y + Σ b_j k_j`.
@@ -309,7 +281,6 @@ struct Rodas5PStepLoop {
     mutating func computeStages(h: Double) {
         let w = work
         let y = w.y, u = w.u, r = w.rhs, K = w.k
-        let t = state.t
         let invH = 1 / h
         for s in 0..<8 {
             if s == 0 {
@@ -360,9 +331,37 @@ struct Rodas5PStepLoop {
         return (sum / Double(n)).squareRoot() + poison
     }
 
-    /// Builds the dense-output polynomial of the trial step in `work.poly`.
+    /// `f0 = f(t0, y0)`.
     @inlinable
-    func buildPolynomial() {
+    public mutating func start(at t: Double) throws(StepFailure) {
+        self.t = t
+        try ensureDerivative()
+    }
+
+    /// The Jacobian (and ∂f/∂t) are evaluated once per accepted step; a rejected step reuses
+    /// them and only refactorises `W` for the new `h`. A singular `W` rejects the step
+    /// (`h /= 4`); ten in a row throw.
+    @inlinable
+    public mutating func attempt(from t: Double, to tNew: Double, step h: Double, estimatingError: Bool) throws(StepFailure) -> StepVerdict {
+        try ensureDerivative()
+        ensureJacobian(h: h)
+        if !prepareMatrix(h: h) {
+            guard estimatingError else { throw .singularMatrix }
+            consecutiveSingular += 1
+            if consecutiveSingular >= 10 { throw .singularMatrix }
+            return .rejected(error: .nan, stepFactor: 0.25)
+        }
+        consecutiveSingular = 0
+        computeStages(h: h)
+        guard estimatingError else { return .accepted(error: 0, stepFactor: nil) }
+        let err = errorNorm()
+        if !err.isFinite { return .rejected(error: .nan, stepFactor: nil) }
+        return err <= 1 ? .accepted(error: err, stepFactor: nil) : .rejected(error: err, stepFactor: nil)
+    }
+
+    /// The order-4 dense output of the attempted step (see the file header).
+    @inlinable
+    public mutating func interpolant() -> UnsafeMutablePointer<Double> {
         let w = work
         let P = w.poly, K = w.k, H = w.H
         for i in 0..<n {
@@ -379,216 +378,59 @@ struct Rodas5PStepLoop {
             P[3 * n + i] = k3 - k2
             P[4 * n + i] = -k3
         }
+        return P
     }
 
-    /// Commits the trial step.
     @inlinable
-    mutating func accept(tNew: Double) {
-        let w = work
-        statistics.acceptedSteps &+= 1
-        if output.needsPolynomial(upTo: tNew) { buildPolynomial() }
-        output.accept(tOld: state.t, tNew: tNew, yNew: w.yNew, poly: w.poly, scratch: w.u)
-        w.y.update(from: w.yNew, count: n)
-        state.t = tNew
-        state.derivativeCurrent = false
-        state.jacobianCurrent = false
-        state.factoredStep = .nan
+    public mutating func commit(to tNew: Double) throws(StepFailure) {
+        work.y.update(from: work.yNew, count: n)
+        try restart(at: tNew)
     }
 
-    /// Refactorises `W = I/(γh) - J` if needed. Returns `false` if it is singular.
+    /// Everything evaluated at the old point is stale; `f` at the new point is evaluated lazily.
     @inlinable
-    mutating func prepareMatrix(h: Double) -> Bool {
-        if state.factoredStep == h { return true }
-        statistics.factorizations &+= 1
-        let ok = matrix.factor(diagonal: 1 / (Rodas5PCoefficients.gamma * h), jacobianScale: 1)
-        state.factoredStep = ok ? h : .nan
-        return ok
+    public mutating func restart(at t: Double) throws(StepFailure) {
+        self.t = t
+        derivativeCurrent = false
+        jacobianCurrent = false
+        factoredStep = .nan
     }
 
-    // MARK: drivers
-
-    /// Starts an adaptive solve: `f(t0, y0)` and the first step (given or Hairer's).
-    @inlinable
-    mutating func beginAdaptive(initialStep: Double?, maxStep: Double) throws(IntegrationError) {
-        output.start(work.y)
-        try ensureDerivative(h: 0)
-        let spanLength = abs(tEnd - tStart)
-        if let h0 = initialStep {
-            state.h = direction * Swift.min(h0, maxStep)
-        } else {
-            let w = work
-            let magnitude = hairerInitialStep(
-                count: n, t0: state.t, y0: w.y, f0: w.f0, direction: direction, order: Rodas5P.order,
-                absolute: w.absolute, relative: w.relative, spanLength: spanLength, maxStep: maxStep,
-                scratchY: w.yNew, scratchF: w.u,
-                evaluate: { time, y, out in self.evaluate(time, y, into: out) })
-            state.h = direction * magnitude
-        }
-        state.started = true
+    public func snapshotFields() -> (scalars: [String: Double], integers: [String: Int64], vectors: [String: [Double]]) {
+        var vectors = matrix.snapshotVectors()
+        vectors["f0"] = snapshotVector(work.f0, n)
+        vectors["dfdt"] = snapshotVector(work.dT, n)
+        return (["factored_step": factoredStep],
+                ["derivative_current": derivativeCurrent ? 1 : 0, "jacobian_current": jacobianCurrent ? 1 : 0,
+                 "consecutive_singular": Int64(consecutiveSingular)],
+                vectors)
     }
 
-    /// Attempts one adaptive step of size `state.h` and chooses the next one.
-    @inlinable
-    mutating func attemptAdaptive(
-        controller: PIController.Resolved, maxStep: Double, maxSteps: Int
-    ) throws(IntegrationError) {
-        var h = state.h
-        var isLast = false
-        if abs(h) > maxStep { h = direction * maxStep }
-        if direction * (state.t + 1.01 * h - tEnd) >= 0 {
-            h = tEnd - state.t
-            isLast = true
-        }
-        if abs(h) < minimumStep() {
-            if state.consecutiveSingular > 0 { throw .singularMatrix(failure(stepSize: h)) }
-            throw state.lastFailureNonFinite
-                ? .nonFiniteState(failure(stepSize: h)) : .stepSizeUnderflow(failure(stepSize: h))
-        }
-        if statistics.acceptedSteps + statistics.rejectedSteps >= maxSteps {
-            throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h))
-        }
-        try ensureDerivative(h: h)
-        ensureJacobian(h: h)
-        if !prepareMatrix(h: h) {
-            statistics.rejectedSteps &+= 1
-            state.consecutiveSingular += 1
-            if state.consecutiveSingular >= 10 { throw .singularMatrix(failure(stepSize: h)) }
-            state.controller.previousStepRejected = true
-            state.h = h * 0.25
-            return
-        }
-        state.consecutiveSingular = 0
-        computeStages(h: h)
-        let err = errorNorm()
-        if !err.isFinite {
-            statistics.rejectedSteps &+= 1
-            state.controller.previousStepRejected = true
-            state.lastFailureNonFinite = true
-            state.h = h * controller.minFactor
-            return
-        }
-        state.lastFailureNonFinite = false
-        if err <= 1 {
-            let factor = controller.factorAfterAcceptance(error: err, state: &state.controller)
-            accept(tNew: isLast ? tEnd : state.t + h)
-            if isLast {
-                state.finished = true
-                return
-            }
-            state.h = h * factor
-        } else {
-            statistics.rejectedSteps &+= 1
-            state.h = h * controller.factorAfterRejection(error: err, state: &state.controller)
-        }
+    public mutating func restoreFields(from snapshot: IntegratorSnapshot) throws(IntegrationError) {
+        try restoreVector(snapshot, "f0", into: work.f0, count: n)
+        try restoreVector(snapshot, "dfdt", into: work.dT, count: n)
+        try matrix.restore(from: snapshot)
+        t = try snapshot.scalar("t")
+        factoredStep = try snapshot.scalar("factored_step")
+        derivativeCurrent = try snapshot.integer("derivative_current") != 0
+        jacobianCurrent = try snapshot.integer("jacobian_current") != 0
+        consecutiveSingular = try snapshot.integer("consecutive_singular")
+    }
+}
+
+extension Rodas5P: ODEMethod {
+    @inlinable public var errorEstimatorOrder: Int? { Rodas5P.embeddedOrder }
+
+    public func validate(for problem: ODEProblem) throws(IntegrationError) {
+        try linearSolver.validate(dimension: problem.dimension)
     }
 
-    /// Fixed steps (as the explicit fixed-step driver: `ceil(|t1 - t0|/step)` steps, the last one
-    /// ending exactly at `t1`). A singular `W` or a non-finite state throws.
     @inlinable
-    mutating func integrateFixed(step: Double, maxSteps: Int) throws(IntegrationError) {
-        output.start(work.y)
-        let ratio = abs(tEnd - tStart) / step
-        let nearest = ratio.rounded()
-        let count: Int
-        if ratio >= 1e15 {
-            count = Int.max
-        } else if abs(ratio - nearest) <= 1e-9 * Swift.max(1, ratio) {
-            count = Swift.max(1, Int(nearest))
-        } else {
-            count = Int(ratio.rounded(.up))
-        }
-        var k = 0
-        while k < count {
-            let tNew = k + 1 == count ? tEnd : tStart + direction * Double(k + 1) * step
-            let h = tNew - state.t
-            state.h = h
-            if k >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h)) }
-            try ensureDerivative(h: h)
-            ensureJacobian(h: h)
-            guard prepareMatrix(h: h) else { throw .singularMatrix(failure(stepSize: h)) }
-            computeStages(h: h)
-            guard allFinite(work.yNew, count: n) else { throw .nonFiniteState(failure(stepSize: h)) }
-            accept(tNew: tNew)
-            k += 1
-        }
+    public func makeStepper(for problem: ODEProblem, relative: [Double], absolute: [Double]) -> Rodas5PStepper {
+        Rodas5PStepper(method: self, problem: problem, relative: relative, absolute: absolute)
     }
 }
 
 /// `16 ulp(t)`, at least the smallest normal number: the smallest step the stiff solvers take at `t`.
 @inlinable
 func stiffMinimumStep(at t: Double) -> Double { Swift.max(16 * abs(t).ulp, Double.leastNormalMagnitude) }
-
-/// Validates the common arguments of the stiff solvers.
-@usableFromInline
-func validateStiffArguments(
-    _ problem: ODEProblem, linearSolver: StiffLinearSolver, initialStep: Double?, maxStep: Double?, maxSteps: Int
-) throws(IntegrationError) {
-    try validate(problem)
-    if case .banded(let ml, let mu) = linearSolver, ml < 0 || mu < 0 {
-        throw .invalidArgument("banded linear solver needs lower, upper >= 0 (got \(ml), \(mu))")
-    }
-    if let h0 = initialStep, !(h0.isFinite && h0 > 0) { throw .invalidStepSize(name: "initialStep", value: h0) }
-    if let hmax = maxStep, !(hmax > 0) { throw .invalidStepSize(name: "maxStep", value: hmax) }
-    guard maxSteps >= 1 else { throw .invalidArgument("maxSteps = \(maxSteps) must be >= 1") }
-}
-
-/// Solves a (stiff) problem with the adaptive Rosenbrock–Wanner method ``Rodas5P``.
-///
-/// The local error estimate `k_8` (difference of the order-5 and embedded order-4 solutions) is
-/// measured in the RMS norm scaled by `atol_i + rtol_i max(|y_i|, |ynew_i|)` (see ``Tolerance``);
-/// steps are accepted if it is `<= 1` and sized by `controller` (PI, estimator order 4). The
-/// Jacobian is the problem's (``ODEProblem/jacobian``) or a finite difference (see
-/// ``ODEJacobian``), evaluated once per accepted step; rejected steps reuse it. A singular
-/// `W = I/(γh) - J` rejects the step (`h /= 4`); ten in a row throw
-/// ``IntegrationError/singularMatrix(_:)``.
-///
-/// - Parameters: as for the explicit `solve(_:using:tolerance:...)`.
-/// - Returns: the solution with dense output of order 4 (`solution(t)`), statistics including
-///   `jacobianEvaluations` and `factorizations`.
-/// - Throws: ``IntegrationError``.
-@inlinable
-public func solve(
-    _ problem: ODEProblem,
-    using method: Rodas5P,
-    tolerance: Tolerance = Tolerance(),
-    saveAt: SaveAt = .steps,
-    controller: PIController = PIController(),
-    initialStep: Double? = nil,
-    maxStep: Double? = nil,
-    maxSteps: Int = 100_000,
-    denseOutput: Bool = true
-) throws(IntegrationError) -> ODESolution {
-    try validateStiffArguments(
-        problem, linearSolver: method.linearSolver, initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps)
-    let (rtol, atol) = try tolerance.resolved(dimension: problem.dimension)
-    let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    let resolvedController = try controller.resolved(errorEstimatorOrder: Rodas5P.embeddedOrder)
-    var integrator = Rodas5PIntegrator(
-        core: Rodas5PStepLoop(
-            method: method, problem: problem, absolute: atol, relative: rtol, saveAt: save, denseOutput: denseOutput),
-        controller: resolvedController, initialStep: initialStep, maxStep: maxStep ?? .infinity, maxSteps: maxSteps)
-    try integrator.finish()
-    return integrator.solution
-}
-
-/// Solves `problem` with ``Rodas5P`` on fixed steps of size `step` (the grid of the explicit
-/// fixed-step `solve`; the last step ends exactly at `t1`). Used for order measurements. FD
-/// Jacobian increments use the typical scale `1` (no tolerance is given).
-@inlinable
-public func solve(
-    _ problem: ODEProblem,
-    using method: Rodas5P,
-    step: Double,
-    saveAt: SaveAt = .steps,
-    maxSteps: Int = 10_000_000,
-    denseOutput: Bool = true
-) throws(IntegrationError) -> ODESolution {
-    try validateStiffArguments(problem, linearSolver: method.linearSolver, initialStep: nil, maxStep: nil, maxSteps: maxSteps)
-    guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
-    let save = try saveAt.resolved(start: problem.start, end: problem.end)
-    let ones = [Double](repeating: 1, count: problem.dimension)
-    var integrator = Rodas5PStepLoop(
-        method: method, problem: problem, absolute: ones, relative: ones, saveAt: save, denseOutput: denseOutput)
-    try integrator.integrateFixed(step: step, maxSteps: maxSteps)
-    return integrator.makeSolution(completed: true)
-}

@@ -10,38 +10,46 @@ func validate(_ problem: ODEProblem) throws(IntegrationError) {
     }
 }
 
-/// Solves `problem` with an adaptive explicit Runge–Kutta method.
+/// Solves `problem` with any ``ODEMethod``, step-size controller, events and saving policy: the one
+/// entry point of the integrator core.
 ///
-/// Each step's local error estimate `err = h Σ (b_i - b̂_i) k_i` is measured in the RMS (Hairer)
-/// norm scaled by `atol_i + rtol_i max(|y_i|, |ynew_i|)` (see ``Tolerance``); a step is accepted if
-/// that norm is `<= 1`, and the next step size comes from `controller` (``PIController``).
-/// The first step is `initialStep` if given, otherwise Hairer's selection (one extra RHS call).
-/// Works forward and backward in time (`problem.end < problem.start`).
+/// ```swift
+/// let solution = try solve(robertson, using: Rodas5P(), tolerance: Tolerance(relative: 1e-8, absolute: 1e-10),
+///                          events: [Event(condition: { _, y in y[0] - 0.5 }, terminal: true)])
+/// ```
+///
+/// With the default ``PIController`` each step's local error estimate is measured in the RMS
+/// (Hairer) norm scaled by `atol_i + rtol_i max(|y_i|, |ynew_i|)` (see ``Tolerance``); a step is
+/// accepted if that norm is `<= 1`, and the next step size comes from the controller (``BDF``
+/// chooses its own order and step). ``FixedStep`` takes a fixed grid instead. The first step is
+/// `initialStep` if given, otherwise Hairer's selection (one extra RHS call). Works forward and
+/// backward in time (`problem.end < problem.start`).
 ///
 /// - Parameters:
-///   - problem: the initial-value problem.
-///   - method: `BogackiShampine3()`, `DormandPrince5()`, `Tsit5()`, `Verner7()` or any
-///     ``AdaptiveRungeKuttaMethod``.
-///   - tolerance: `rtol` / `atol`, scalar or per component.
+///   - problem: the initial-value problem (with a Jacobian for the stiff methods, or a finite difference).
+///   - method: `Tsit5()`, `DormandPrince5()`, `Verner7()`, `BogackiShampine3()`, `RK4()`, `Heun()`,
+///     `Euler()`, `Rodas5P()`, `BDF()`, or any ``ODEMethod``; by name through ``MethodCatalogue``.
+///   - tolerance: `rtol` / `atol`, scalar or per component (ignored by fixed steps).
 ///   - saveAt: which points go into `times`/`states` (default: every step).
-///   - controller: step-size controller parameters.
+///   - controller: ``PIController`` (default) or ``FixedStep``.
 ///   - initialStep: first step magnitude (time units, `> 0`), or `nil` for automatic.
 ///   - maxStep: upper bound on `|h|` (time units), or `nil` for none.
-///   - maxSteps: limit on attempted (accepted + rejected) steps.
-///   - denseOutput: store the interpolant of every step so that `solution(t)` works (default `true`).
+///   - maxSteps: limit on attempted (accepted + rejected) steps; `nil`: 100 000 adaptive, 10⁷ fixed.
+///   - denseOutput: store the interpolant of every step so that `solution(t)` works (default `true`;
+///     memory grows with the steps).
 ///   - events: conditions whose zero crossings are located, recorded in `solution.events`, and may
 ///     stop the solve or change the state (see ``Event``).
 /// - Throws: ``IntegrationError``: invalid input, or a run-time failure carrying the partial solution.
 @inlinable
-public func solve<Method: AdaptiveRungeKuttaMethod>(
+public func solve<Method: ODEMethod, Controller: StepSizeController>(
     _ problem: ODEProblem,
     using method: Method,
     tolerance: Tolerance = Tolerance(),
     saveAt: SaveAt = .steps,
-    controller: PIController = PIController(),
+    controller: Controller = PIController(),
     initialStep: Double? = nil,
     maxStep: Double? = nil,
-    maxSteps: Int = 100_000,
+    maxSteps: Int? = nil,
     denseOutput: Bool = true,
     events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
@@ -52,19 +60,10 @@ public func solve<Method: AdaptiveRungeKuttaMethod>(
     return integrator.solution
 }
 
-/// Solves `problem` with fixed steps of size `step` (time units, magnitude; the sign follows the
-/// integration direction). The number of steps is `ceil(|t1 - t0| / step)` (an exact multiple
-/// within `1e-9` relative is not rounded up); step `k` ends at `t0 ± k·step` and the last step ends
-/// exactly at `t1` (so it may be shorter). Any ``ExplicitRungeKuttaMethod`` works, including the
-/// adaptive ones (their error estimate is then ignored), e.g. `solve(p, using: RK4(), step: 0.01)`.
-///
-/// - Parameters:
-///   - maxSteps: limit on steps; exceeding it throws with the partial solution.
-///   - denseOutput: store each step's interpolant (method's own, or cubic Hermite).
-/// - Throws: ``IntegrationError``; a NaN/Inf state throws ``IntegrationError/nonFiniteState(_:)``
-///   immediately (fixed steps cannot retreat).
+/// Solves `problem` with fixed steps of size `step`: shorthand for `controller: FixedStep(step)`
+/// (see ``FixedStep`` for the grid), e.g. `solve(p, using: RK4(), step: 0.01)`.
 @inlinable
-public func solve<Method: ExplicitRungeKuttaMethod>(
+public func solve<Method: ODEMethod>(
     _ problem: ODEProblem,
     using method: Method,
     step: Double,
@@ -73,8 +72,6 @@ public func solve<Method: ExplicitRungeKuttaMethod>(
     denseOutput: Bool = true,
     events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
-    var integrator = try ODEIntegrator(
-        problem, using: method, step: step, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput, events: events)
-    try integrator.finish()
-    return integrator.solution
+    try solve(problem, using: method, saveAt: saveAt, controller: FixedStep(step), maxSteps: maxSteps,
+              denseOutput: denseOutput, events: events)
 }

@@ -29,4 +29,3 @@ extension SteppableIntegrator {
     public mutating func finish() throws(IntegrationError) { try advance(to: endTime) }
 }
 
-extension ODEIntegrator: SteppableIntegrator {}

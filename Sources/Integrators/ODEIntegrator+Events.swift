@@ -1,8 +1,12 @@
-extension ExplicitRKIntegrator {
+// Event location, for every method: conditions are sampled on the accepted step's interpolant,
+// roots found by the Illinois variant of regula falsi on it, and the step cut at the earliest root;
+// the method then restarts from the root (see ``ODEStepper/restart(at:)``).
+
+extension ODEIntegrator {
     /// Evaluates every event condition at the current `(t, y)` (at the start and after an event).
     @usableFromInline
     mutating func evaluateEventConditions() {
-        let state = UnsafeBufferPointer(start: y, count: n)
+        let state = UnsafeBufferPointer(start: stepper.currentState, count: n)
         for i in events.indices { eventValues[i] = events[i].condition(t, state) }
     }
 
@@ -16,14 +20,16 @@ extension ExplicitRKIntegrator {
     /// one long step is then still seen as a falling crossing.
     @usableFromInline static var departureProbe: Double { 1e-6 }
 
-    /// Looks for event roots in the trial step `t → tNew` (signed size `h`; `yNew` and the end
-    /// derivative are computed). If any fire, cuts the step at the earliest root, records output
-    /// up to it, records every event whose root is there, applies their `affect`s in order and
-    /// returns true; otherwise updates the stored conditions and returns false.
+    /// Looks for event roots in the accepted trial step `t → tNew` (signed size `h`). If any fire,
+    /// cuts the step at the earliest root, records output up to it, records every event whose root
+    /// is there, applies their `affect`s in order, restarts the method there and returns true;
+    /// otherwise updates the stored conditions and returns false.
     @usableFromInline
-    mutating func handleEvents(h: Double, tNew: Double) throws(IntegrationError) -> Bool {
-        let w = work
-        buildPolynomial(h: h)
+    mutating func handleEvents(step h: Double, to tNew: Double) throws(IntegrationError) -> Bool {
+        let poly = stepper.interpolant()
+        let degree = stepper.interpolantDegree
+        let scratch = stepper.scratch
+        let yNew = stepper.trialState
         var roots: [(index: Int, theta: Double)] = []
         var endValues = [Double](repeating: 0, count: events.count)
         for i in events.indices {
@@ -31,8 +37,8 @@ extension ExplicitRKIntegrator {
             var thetaBefore = 0.0
             if before == 0 {
                 thetaBefore = Self.departureProbe
-                evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: thetaBefore, into: w.tmp)
-                before = events[i].condition(t + thetaBefore * h, UnsafeBufferPointer(start: w.tmp, count: n))
+                evaluatePolynomial(poly, degree: degree, count: n, theta: thetaBefore, into: scratch)
+                before = events[i].condition(t + thetaBefore * h, UnsafeBufferPointer(start: scratch, count: n))
             }
             for theta in Self.eventSamples {
                 let value: Double
@@ -40,11 +46,11 @@ extension ExplicitRKIntegrator {
                     value = events[i].condition(tNew, UnsafeBufferPointer(start: yNew, count: n))
                     endValues[i] = value
                 } else {
-                    evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: theta, into: w.tmp)
-                    value = events[i].condition(t + theta * h, UnsafeBufferPointer(start: w.tmp, count: n))
+                    evaluatePolynomial(poly, degree: degree, count: n, theta: theta, into: scratch)
+                    value = events[i].condition(t + theta * h, UnsafeBufferPointer(start: scratch, count: n))
                 }
                 if events[i].crosses(from: before, to: value) {
-                    roots.append((i, rootTheta(event: i, h: h, from: thetaBefore, before, to: theta, value)))
+                    roots.append((i, rootTheta(event: i, poly: poly, step: h, from: thetaBefore, before, to: theta, value)))
                     break
                 }
                 (before, thetaBefore) = (value, theta)
@@ -58,17 +64,22 @@ extension ExplicitRKIntegrator {
         let firing = roots.filter { $0.theta <= earliest + resolution }.map(\.index).sorted()
         let theta = earliest
         let tRoot = theta == 1 ? tNew : t + theta * h
-        // The state at the root goes into yNew (the trial state is no longer needed).
-        if theta < 1 { evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: theta, into: yNew) }
+        // The state at the root (the trial state itself at θ = 1).
+        if theta < 1 {
+            evaluatePolynomial(poly, degree: degree, count: n, theta: theta, into: scratch)
+        } else {
+            scratch.update(from: yNew, count: n)
+        }
         // The interpolant of the cut step [t, tRoot]: θ' = θ / theta, so c_p → c_p theta^p.
         var scale = theta
-        for p in 1...w.degree {
-            for i in 0..<n { w.poly[p * n + i] *= scale }
+        for p in 1...degree {
+            for i in 0..<n { poly[p * n + i] *= scale }
             scale *= theta
         }
-        output.accept(tOld: t, tNew: tRoot, yNew: yNew, poly: w.poly, scratch: w.tmp)
-        let rootState = Array(UnsafeBufferPointer(start: yNew, count: n))
-        swap(&y, &yNew)
+        output.accept(tOld: t, tNew: tRoot, yNew: scratch, poly: poly, scratch: stepper.scratch + n)
+        let y = stepper.currentState
+        y.update(from: scratch, count: n)
+        let rootState = Array(UnsafeBufferPointer(start: y, count: n))
         t = tRoot
         for index in firing {
             occurrences.append(EventOccurrence(event: index, time: tRoot, state: rootState))
@@ -77,9 +88,8 @@ extension ExplicitRKIntegrator {
                 guard allFinite(y, count: n) else { throw .nonFiniteState(failure(stepSize: h)) }
             }
         }
-        // The stored first stage belongs to the old step's end: evaluate f at the root.
-        evaluate(t, y, into: w.stages)
-        guard allFinite(w.stages, count: n) else { throw .nonFiniteDerivative(failure(stepSize: h)) }
+        // What the method carried belongs to the old step's end: restart it at the root.
+        do throws(StepFailure) { try stepper.restart(at: t) } catch { throw self.error(error, stepSize: h) }
         evaluateEventConditions()
         for index in firing { eventValues[index] = 0 }  // the root itself is not a new crossing
         if firing.contains(where: { events[$0].terminal }) || t == tEnd { finished = true }
@@ -89,13 +99,14 @@ extension ExplicitRKIntegrator {
     /// The root of event `i` in `[θa, θb]` of the step (where its condition goes from `ga` to `gb`
     /// across zero), by the Illinois variant of regula falsi on the interpolant, to a few ulp of t.
     @usableFromInline
-    func rootTheta(event i: Int, h: Double, from thetaA: Double, _ ga: Double, to thetaB: Double, _ gb: Double) -> Double {
+    func rootTheta(event i: Int, poly: UnsafeMutablePointer<Double>, step h: Double,
+                   from thetaA: Double, _ ga: Double, to thetaB: Double, _ gb: Double) -> Double {
         if gb == 0 { return thetaB }
-        let w = work
         let condition = events[i].condition
+        let (degree, scratch, n, t) = (stepper.interpolantDegree, stepper.scratch, self.n, self.t)
         func g(_ theta: Double) -> Double {
-            evaluatePolynomial(w.poly, degree: w.degree, count: n, theta: theta, into: w.tmp)
-            return condition(t + theta * h, UnsafeBufferPointer(start: w.tmp, count: n))
+            evaluatePolynomial(poly, degree: degree, count: n, theta: theta, into: scratch)
+            return condition(t + theta * h, UnsafeBufferPointer(start: scratch, count: n))
         }
         var (a, fa) = (thetaA, ga)
         var (b, fb) = (thetaB, gb)
