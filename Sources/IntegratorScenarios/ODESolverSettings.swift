@@ -5,8 +5,8 @@ import Scenarios
 /// `method`, `rtol`, `atol`, `dt`, `save_at`, `max_steps`.
 struct ODESolverSettings {
     /// Methods by the name a scenario uses.
-    static let adaptiveMethods = ["Tsit5", "DormandPrince5", "Verner7", "BogackiShampine3", "Rodas5P", "BDF"]
-    static let fixedStepMethods = ["RK4", "Heun", "Euler"]
+    static let adaptiveMethods = MethodCatalogue.all.filter(\.isAdaptive).map(\.name)
+    static let fixedStepMethods = MethodCatalogue.all.filter { !$0.isAdaptive }.map(\.name)
     static let maximumRecords = 20_000_000
 
     /// Parameter specs, with the kind's default time between saved records.
@@ -80,30 +80,15 @@ struct ODESolverSettings {
         }
     }
 
-    /// An integrator for `problem` with the chosen method and settings, to be advanced piece by piece.
+    /// An integrator for `problem` with the chosen method and settings, to be advanced piece by
+    /// piece (no dense output: the run drains saved points as it goes).
     func makeIntegrator(_ problem: ODEProblem) throws(IntegrationError) -> any SteppableIntegrator {
-        switch method {
-        case "Tsit5": return try adaptive(problem, Tsit5())
-        case "DormandPrince5": return try adaptive(problem, DormandPrince5())
-        case "Verner7": return try adaptive(problem, Verner7())
-        case "BogackiShampine3": return try adaptive(problem, BogackiShampine3())
-        case "Rodas5P":
-            return try Rodas5PIntegrator(problem, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps)
-        case "BDF":
-            return try BDFIntegrator(problem, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps)
-        case "RK4": return try fixed(problem, RK4())
-        case "Heun": return try fixed(problem, Heun())
-        case "Euler": return try fixed(problem, Euler())
-        default: throw .invalidArgument("unknown method '\(method)'")
+        let chosen = try MethodCatalogue.method(named: method)
+        if chosen.isAdaptive {
+            return try chosen.integrator(problem, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps,
+                                         denseOutput: false)
         }
-    }
-
-    private func adaptive<Method: AdaptiveRungeKuttaMethod>(_ problem: ODEProblem, _ method: Method) throws(IntegrationError) -> any SteppableIntegrator {
-        try ODEIntegrator(problem, using: method, tolerance: tolerance, saveAt: saveAt, initialStep: dt, maxSteps: maxSteps)
-    }
-
-    private func fixed<Method: ExplicitRungeKuttaMethod>(_ problem: ODEProblem, _ method: Method) throws(IntegrationError) -> any SteppableIntegrator {
-        try ODEIntegrator(problem, using: method, step: dt ?? 0, saveAt: saveAt, maxSteps: maxSteps)
+        return try chosen.integrator(problem, saveAt: saveAt, step: dt ?? 0, maxSteps: maxSteps, denseOutput: false)
     }
 
     /// Solver statistics for `run.json` and the output's attributes.

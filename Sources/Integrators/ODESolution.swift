@@ -26,7 +26,8 @@ public struct ODESolution: Sendable {
     /// Accepted step boundaries `t0, t_1, ..., t_N` (empty when dense output was not stored).
     public let stepTimes: [Double]
     @usableFromInline let denseCoefficients: [Double]
-    @usableFromInline let denseDegree: Int
+    /// Degree of the per-step interpolating polynomials in θ (stored `(degree + 1) × n` per step).
+    public let denseDegree: Int
     /// Order of the dense-output interpolant (local error `O(h^(order+1))`), if stored.
     public let denseOutputOrder: Int?
     /// The events located during the solve, in time order (see ``Event``).

@@ -42,7 +42,7 @@ extension NeuralODE {
             statistics.inferenceEvaluations = solution.statistics.rhsEvaluations
             statistics.storedStates = solution.stateStorage.count / m
             if useDense, solution.stepTimes.count >= 2 {
-                statistics.storedStates += (solution.stepTimes.count - 1) * (solver.tableau.denseOutput.degree + 1)
+                statistics.storedStates += (solution.stepTimes.count - 1) * (solution.denseDegree + 1)
             }
             forward = solution
         } else {

@@ -97,7 +97,11 @@ extension NeuralODE {
 
         // Backward sweep, block by block from the last; each block's states are recomputed from
         // its checkpoint, then each step is recomputed on a tape and back-propagated.
-        let stepper = RungeKuttaStep(solver.tableau)
+        guard let tableau = solver.tableau else {
+            throw NeuralODEError.invalidArgument(
+                "backpropagation differentiates explicit Runge–Kutta steps; \(solver.methodName) needs the adjoint")
+        }
+        let stepper = RungeKuttaStep(tableau)
         let theta = field.parameters
         let constants = theta.map { Variable($0) }
         var lambda = Tensor<Double>(shape: shape, repeating: 0)

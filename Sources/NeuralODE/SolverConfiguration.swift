@@ -11,8 +11,9 @@ import Integrators
 public struct SolverConfiguration: Sendable {
     /// The method's name, e.g. `"Tsit5"`.
     public let methodName: String
-    /// The method's coefficients (the discretise-then-optimise pass recomputes steps with them).
-    public let tableau: ButcherTableau
+    /// The method's coefficients (the discretise-then-optimise pass recomputes steps with them);
+    /// `nil` for the stiff methods, whose gradients come from the adjoint.
+    public let tableau: ButcherTableau?
     /// Whether steps are chosen by error control.
     public let isAdaptive: Bool
     /// A steppable integrator for a problem, saving only the final point, no dense output.
@@ -37,6 +38,52 @@ public struct SolverConfiguration: Sendable {
                 try Integrators.solve(
                     problem, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
                     initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: dense)
+            })
+    }
+
+    /// An adaptive solve with any method of the core, e.g. `.adaptive(Rodas5P(), tolerance: ...)`
+    /// for a stiff neural ODE (gradients by ``GradientMethod/adjoint(_:)``; backpropagation needs
+    /// an explicit Runge–Kutta method).
+    public static func adaptive<Method: ODEMethod & Sendable>(
+        _ method: Method, tolerance: Tolerance = Tolerance(), controller: PIController = PIController(),
+        initialStep: Double? = nil, maxStep: Double? = nil, maxSteps: Int = 100_000
+    ) -> SolverConfiguration {
+        SolverConfiguration(
+            methodName: method.name, tableau: (method as? any ExplicitRungeKuttaMethod)?.tableau, isAdaptive: true,
+            makeIntegrator: { @Sendable (problem: ODEProblem) throws(IntegrationError) -> any SteppableIntegrator in
+                try ODEIntegrator(
+                    problem, using: method, tolerance: tolerance, saveAt: .final, controller: controller,
+                    initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: false)
+            },
+            solveProblem: { @Sendable (problem: ODEProblem, saveAt: SaveAt, dense: Bool) throws(IntegrationError) -> ODESolution in
+                try Integrators.solve(
+                    problem, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
+                    initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: dense)
+            })
+    }
+
+    /// The method called `name` in the core's ``MethodCatalogue`` (adaptive with `tolerance`, or
+    /// fixed steps of `step` for a method without an error estimator).
+    /// - Throws: ``NeuralODEError/invalidArgument(_:)`` for an unknown name or a missing step.
+    public static func named(
+        _ name: String, tolerance: Tolerance = Tolerance(), step: Double? = nil, maxSteps: Int = 100_000
+    ) throws -> SolverConfiguration {
+        let method: NamedODEMethod
+        do { method = try MethodCatalogue.method(named: name) } catch {
+            throw NeuralODEError.invalidArgument("\(error)")
+        }
+        if !method.isAdaptive && step == nil {
+            throw NeuralODEError.invalidArgument("method \(name) takes fixed steps: give a step")
+        }
+        return SolverConfiguration(
+            methodName: method.name, tableau: method.tableau, isAdaptive: step == nil,
+            makeIntegrator: { @Sendable (problem: ODEProblem) throws(IntegrationError) -> any SteppableIntegrator in
+                try method.integrator(problem, tolerance: tolerance, saveAt: .final, step: step, maxSteps: maxSteps,
+                                      denseOutput: false)
+            },
+            solveProblem: { @Sendable (problem: ODEProblem, saveAt: SaveAt, dense: Bool) throws(IntegrationError) -> ODESolution in
+                try method.solve(problem, tolerance: tolerance, saveAt: saveAt, step: step, maxSteps: maxSteps,
+                                 denseOutput: dense)
             })
     }
 

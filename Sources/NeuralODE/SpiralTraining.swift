@@ -72,12 +72,7 @@ public struct SpiralTraining {
         atol = settings.atol
         methodName = settings.method
         let tolerance = Tolerance(relative: rtol, absolute: atol)
-        switch methodName {
-        case "Tsit5": solver = .adaptive(Tsit5(), tolerance: tolerance)
-        case "Verner7": solver = .adaptive(Verner7(), tolerance: tolerance)
-        case "BogackiShampine3": solver = .adaptive(BogackiShampine3(), tolerance: tolerance)
-        default: solver = .adaptive(DormandPrince5(), tolerance: tolerance)
-        }
+        solver = try SolverConfiguration.named(methodName, tolerance: tolerance)
         gradientMethodName = settings.gradientMethod
         gradientMethod = gradientMethodName == "adjoint" ? .adjoint() : .backpropagation()
         trueStates = try Self.trueTrajectory(initial: initial, times: times)

@@ -52,7 +52,10 @@ struct SDEConvergenceTests {
         ) { tree in ouReference(p, tree: tree) }
         let order = fittedOrder(steps: counts.map { 1 / Double($0) }, errors: errors)
         print("SDE ORDER SRA1 (OU, additive): \(sdeFormat(order)) errors \(errors.map(sdeFormat)) s.e. \(se.map(sdeFormat))")
-        #expect(order >= 1.4 && order <= 2.3, "SRA1 strong order \(order)")
+        // SRA1's strong order is 1.5; on additive noise with a smooth σ(t) its h^1.5 error terms are
+        // small and the measured slope is 2 (2.06 here; 1.95 with the nonlinear drift below): the band admits that
+        // and refuses anything near 1.5 or below, which would mean a broken stochastic term.
+        #expect(abs(order - 2) <= 0.15, "SRA1 strong order \(order)")
         // The reference's own error (~1e-6) must be far below the finest error.
         #expect(errors.last! > 1e-4)
         // SRIW1 on the same additive problem is also order 1.5 (it does not need additivity).
@@ -78,7 +81,7 @@ struct SDEConvergenceTests {
         }
         let order = fittedOrder(steps: counts.map { 1 / Double($0) }, errors: errors)
         print("SDE ORDER SRA1 (nonlinear drift, additive): \(sdeFormat(order)) errors \(errors.map(sdeFormat)) s.e. \(se.map(sdeFormat))")
-        #expect(order >= 1.4 && order <= 2.3, "SRA1 strong order \(order)")
+        #expect(abs(order - 2) <= 0.15, "SRA1 strong order \(order)")
     }
 
     @Test func eulerMaruyamaWeakOrderOne() throws {
@@ -204,18 +207,20 @@ struct AdaptiveSDETests {
     func restartIsBitIdentical(k: Int) throws {
         let problem = gbmProblem(mu: 1.5, sigma: 0.5)
         let tree = try BrownianTree(seed: 4242, from: 0, to: 1, dimension: 1)
+        let otherTree = try BrownianTree(seed: 4243, from: 0, to: 1, dimension: 1)
         let tol = Tolerance(relative: 1e-4, absolute: 1e-4)
-        func adaptive() throws -> SDEIntegrator<SRIW1> {
-            try SDEIntegrator(problem, using: SRIW1(), tolerance: tol, brownian: tree, saveAt: .every(0.05))
+        func adaptive(_ path: BrownianTree) throws -> SDEIntegrator<SRIW1> {
+            try SDEIntegrator(problem, using: SRIW1(), tolerance: tol, brownian: path, saveAt: .every(0.05))
         }
-        func fixed() throws -> SDEIntegrator<Milstein> {
-            try SDEIntegrator(problem, using: Milstein(), step: 1.0 / 128, brownian: tree, saveAt: .every(0.1))
+        func fixed(_ path: BrownianTree) throws -> SDEIntegrator<Milstein> {
+            try SDEIntegrator(problem, using: Milstein(), step: 1.0 / 128, brownian: path, saveAt: .every(0.1))
         }
-        try checkRestart(adaptive, after: k)
-        try checkRestart(fixed, after: k)
+        try checkRestart({ try adaptive(tree) }, onAnotherPath: { try adaptive(otherTree) }, after: k)
+        try checkRestart({ try fixed(tree) }, onAnotherPath: { try fixed(otherTree) }, after: k)
     }
 
-    func checkRestart<M>(_ make: () throws -> SDEIntegrator<M>, after k: Int) throws {
+    func checkRestart<M>(_ make: () throws -> SDEIntegrator<M>, onAnotherPath makeOther: () throws -> SDEIntegrator<M>,
+                         after k: Int) throws {
         var whole = try make()
         try whole.finish()
         let expected = whole.takeSavedPoints()
@@ -233,9 +238,14 @@ struct AdaptiveSDETests {
         #expect((before.states + after.states).map(\.bitPattern) == expected.states.map(\.bitPattern))
         #expect(resumed.state.map(\.bitPattern) == whole.state.map(\.bitPattern))
         #expect(resumed.statistics == whole.statistics)
-        // Another Brownian path cannot resume this solve.
-        let otherTree = try BrownianTree(seed: 4243, from: 0, to: 1, dimension: 1)
-        var other = try SDEIntegrator(gbmProblem(mu: 1.5, sigma: 0.5), using: EulerMaruyama(), step: 0.01, brownian: otherTree)
-        #expect(throws: IntegrationError.self) { try other.restore(first.snapshot()) }
+        // The same solve on another Brownian path cannot resume it: the path guard (not the method,
+        // span or tolerance checks, which all pass here) refuses.
+        var other = try makeOther()
+        do {
+            try other.restore(first.snapshot())
+            Issue.record("a snapshot was restored onto another Brownian path")
+        } catch {
+            #expect("\(error)".contains("another Brownian path"), "refused for another reason: \(error)")
+        }
     }
 }

@@ -28,20 +28,20 @@ import Testing
                                   method: .backpropagation())
         // The discrete map replayed on the recorded grid reproduces the core's solve.
         let replayed = try node.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times,
-                                             stepTimes: g.stepTimes, using: solver.tableau)
+                                             stepTimes: g.stepTimes, using: solver.tableau!)
         #expect(abs(replayed - g.loss) <= 1e-13 * abs(g.loss))
         #expect(g.stepTimes.count == 21 && g.statistics.forwardSteps == 20)
         #expect(abs(try node.loss(loss, initial: y0, from: 0, observedAt: Self.times, solver: solver) - g.loss) <= 1e-13 * g.loss)
 
         let discrete: (NeuralODE<MLPVectorField>) throws -> Double = {
-            try $0.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times, stepTimes: g.stepTimes, using: solver.tableau)
+            try $0.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times, stepTimes: g.stepTimes, using: solver.tableau!)
         }
         let indices = Self.parameterIndices(node.field.parameterCount)
         let fdTheta = try centralDifferences(node.field.flattenedParameters, indices: indices, step: 1e-5,
                                              lossOfParameters(node, discrete))
         let fdY0 = try centralDifferences(y0.scalars, indices: Array(0..<6), step: 1e-5) { x in
             try node.discreteLoss(loss, initial: Tensor(shape: [3, 2], scalars: x), from: 0, observedAt: Self.times,
-                                  stepTimes: g.stepTimes, using: solver.tableau)
+                                  stepTimes: g.stepTimes, using: solver.tableau!)
         }
         let errTheta = relativeError(indices.map { g.flattenedParameters[$0] }, fdTheta)
         let errY0 = relativeError(g.initialState.scalars, fdY0)
@@ -60,18 +60,18 @@ import Testing
         #expect(g.statistics.forwardSteps == g.stepTimes.count - 1 && g.statistics.forwardSteps >= 3)
         #expect(Self.times.allSatisfy { g.stepTimes.contains($0) })
         let replayed = try node.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times,
-                                             stepTimes: g.stepTimes, using: solver.tableau)
+                                             stepTimes: g.stepTimes, using: solver.tableau!)
         #expect(abs(replayed - g.loss) <= 1e-13 * abs(g.loss))
 
         let discrete: (NeuralODE<MLPVectorField>) throws -> Double = {
-            try $0.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times, stepTimes: g.stepTimes, using: solver.tableau)
+            try $0.discreteLoss(loss, initial: y0, from: 0, observedAt: Self.times, stepTimes: g.stepTimes, using: solver.tableau!)
         }
         let indices = Self.parameterIndices(node.field.parameterCount)
         let fdTheta = try centralDifferences(node.field.flattenedParameters, indices: indices, step: 1e-5,
                                              lossOfParameters(node, discrete))
         let fdY0 = try centralDifferences(y0.scalars, indices: Array(0..<6), step: 1e-5) { x in
             try node.discreteLoss(loss, initial: Tensor(shape: [3, 2], scalars: x), from: 0, observedAt: Self.times,
-                                  stepTimes: g.stepTimes, using: solver.tableau)
+                                  stepTimes: g.stepTimes, using: solver.tableau!)
         }
         let errTheta = relativeError(indices.map { g.flattenedParameters[$0] }, fdTheta)
         let errY0 = relativeError(g.initialState.scalars, fdY0)
