@@ -21,29 +21,11 @@ public struct SolverConfiguration: Sendable {
     /// A complete solve of a problem with the given saved points and dense output.
     let solveProblem: @Sendable (ODEProblem, SaveAt, Bool) throws(IntegrationError) -> ODESolution
 
-    /// An adaptive solve with an embedded error estimator; the arguments mean what they mean for
-    /// the core's `solve(_:using:tolerance:...)`.
-    public static func adaptive<Method: AdaptiveRungeKuttaMethod>(
-        _ method: Method, tolerance: Tolerance = Tolerance(), controller: PIController = PIController(),
-        initialStep: Double? = nil, maxStep: Double? = nil, maxSteps: Int = 100_000
-    ) -> SolverConfiguration {
-        SolverConfiguration(
-            methodName: method.name, tableau: method.tableau, isAdaptive: true,
-            makeIntegrator: { @Sendable (problem: ODEProblem) throws(IntegrationError) -> any SteppableIntegrator in
-                try ODEIntegrator(
-                    problem, using: method, tolerance: tolerance, saveAt: .final, controller: controller,
-                    initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: false)
-            },
-            solveProblem: { @Sendable (problem: ODEProblem, saveAt: SaveAt, dense: Bool) throws(IntegrationError) -> ODESolution in
-                try Integrators.solve(
-                    problem, using: method, tolerance: tolerance, saveAt: saveAt, controller: controller,
-                    initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: dense)
-            })
-    }
-
-    /// An adaptive solve with any method of the core, e.g. `.adaptive(Rodas5P(), tolerance: ...)`
-    /// for a stiff neural ODE (gradients by ``GradientMethod/adjoint(_:)``; backpropagation needs
-    /// an explicit Runge–Kutta method).
+    /// An adaptive solve with any method of the core (the arguments mean what they mean for the
+    /// core's `solve`): an explicit Runge–Kutta method with an embedded estimator
+    /// (`.adaptive(Tsit5(), tolerance: ...)`), or e.g. `.adaptive(Rodas5P(), tolerance: ...)` for
+    /// a stiff neural ODE (gradients by ``GradientMethod/adjoint(_:)``; backpropagation needs an
+    /// explicit Runge–Kutta method).
     public static func adaptive<Method: ODEMethod & Sendable>(
         _ method: Method, tolerance: Tolerance = Tolerance(), controller: PIController = PIController(),
         initialStep: Double? = nil, maxStep: Double? = nil, maxSteps: Int = 100_000
