@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := pkg-config libfftw3-dev libopenblas-dev liblapacke-dev libnetcdf-dev libopenmpi-dev openmpi-bin
+APT_PACKAGES := pkg-config libfftw3-dev libopenblas-dev liblapacke-dev libnetcdf-dev libopenmpi-dev openmpi-bin libsuitesparse-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python

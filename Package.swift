@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(name: "CKLU", providers: [.apt(["libsuitesparse-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // The machine: CPU features, OpenBLAS's kernel choice (corrected at start-up), build target.
@@ -39,9 +40,9 @@ let package = Package(
         // Core modules.
         .target(name: "Randomness"),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE", "HostMachine"]),
+        .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE", "CKLU", "HostMachine"]),
         .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF", "HostMachine"]),
-        .target(name: "ReferenceProblems", dependencies: ["Integrators"]),
+        .target(name: "ReferenceProblems", dependencies: ["Integrators", "Spectral"]),
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors", "Randomness", "NetCDF"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
 

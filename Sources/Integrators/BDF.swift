@@ -80,6 +80,8 @@ struct BDFState {
     @usableFromInline var consecutiveNewtonFailures = 0
     @usableFromInline var consecutiveSingular = 0
     @usableFromInline var lastFailureNonFinite = false
+    /// The last failure of an iterative linear solver (reported if the step size vanishes).
+    @usableFromInline var linearFailure: String?
     /// The order-1 history `D_1 = h f(t_n, y_n)` is still to be set for the first step.
     @usableFromInline var historyPending = true
 
@@ -232,7 +234,8 @@ public struct BDFStepper: ODEStepper {
         userJacobian = problem.jacobian?.matrix
         maxOrder = method.maxOrder
         work = BDFWorkspace(dimension: n, absolute: absolute, relative: relative)
-        matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
+        matrix = IterationMatrix(dimension: n, solver: method.linearSolver, problem: problem, relative: relative,
+                                 absolute: absolute)
         state = BDFState(t: problem.start, h: 0)
         for i in 0..<n { work.D[i] = problem.initial[i] }
     }
@@ -248,7 +251,10 @@ public struct BDFStepper: ODEStepper {
     @inlinable public var scratch: UnsafeMutablePointer<Double> { work.yPredict }
     @inlinable public var failureWhenStepVanishes: StepFailure {
         if state.consecutiveSingular > 0 { return .singularMatrix }
-        if state.consecutiveNewtonFailures > 0 { return state.lastFailureNonFinite ? .nonFiniteState : .newtonFailure }
+        if state.consecutiveNewtonFailures > 0 {
+            if let reason = state.linearFailure { return .linearSolverFailure(reason) }
+            return state.lastFailureNonFinite ? .nonFiniteState : .newtonFailure
+        }
         return .stepSizeUnderflow
     }
 
@@ -300,12 +306,12 @@ public struct BDFStepper: ODEStepper {
 
     /// Outcome of one corrector solve.
     @usableFromInline
-    enum CorrectorResult { case converged, failed, nonFinite, singular }
+    enum CorrectorResult: Equatable { case converged, failed, nonFinite, singular, invalidPreconditioner }
 
     /// Newton iteration for the current step (state.h, state.order); on success `work.y` holds
     /// `y_{n+1}` and `work.d` the total correction.
     @inlinable
-    mutating func correct(tNew: Double) -> CorrectorResult {
+    mutating func correct(tNew: Double) throws(StepFailure) -> CorrectorResult {
         let w = work
         let k = state.order
         let c = state.h / w.gammaSums[k]
@@ -320,12 +326,8 @@ public struct BDFStepper: ODEStepper {
             || state.stepsSinceFactorization >= 20
         if needSetup {
             if state.forceJacobian || !state.jacobianValid || state.stepsSinceJacobian >= 50 {
-                if let user = userJacobian {
-                    matrix.evaluateUser(user, t: tNew, y: w.y)
-                } else {
-                    matrix.evaluateFiniteDifference(t: tNew, y: w.y, f0: w.f, typical: w.typical) { time, y, out in
-                        self.evaluate(time, y, into: out)
-                    }
+                try matrix.evaluateJacobian(user: userJacobian, t: tNew, y: w.y, f0: w.f, typical: w.typical) { time, y, out in
+                    self.evaluate(time, y, into: out)
                 }
                 statistics.jacobianEvaluations &+= 1
                 state.jacobianValid = true
@@ -350,7 +352,15 @@ public struct BDFStepper: ODEStepper {
         var m = 0
         while true {
             for i in 0..<n { w.delta[i] = c * w.f[i] - w.psi[i] - w.d[i] }
-            matrix.solve(w.delta)
+            let solved = matrix.solve(w.delta) { time, y, out in self.evaluate(time, y, into: out) }
+            statistics.linearIterations &+= matrix.takeIterations()
+            switch solved {
+            case .solved: break
+            case .invalidPreconditioner: return .invalidPreconditioner
+            case .failed(let reason):
+                state.linearFailure = reason
+                return .failed
+            }
             if correctionScale != 1 { for i in 0..<n { w.delta[i] *= correctionScale } }
             let del = weightedNorm(w.delta)
             if !del.isFinite { return .nonFinite }
@@ -445,7 +455,11 @@ public struct BDFStepper: ODEStepper {
         } else if h != state.h {
             rescale(h / state.h)
         }
-        let result = correct(tNew: tNew)
+        state.linearFailure = nil
+        let result = try correct(tNew: tNew)
+        if result == .invalidPreconditioner {
+            throw .invalidJacobian("the preconditioner returned NaN or infinity at t = \(tNew)")
+        }
         if result == .singular {
             state.consecutiveSingular += 1
             if state.consecutiveSingular >= 10 || !estimatingError { throw .singularMatrix }
@@ -464,6 +478,7 @@ public struct BDFStepper: ODEStepper {
             state.consecutiveNewtonFailures += 1
             state.lastFailureNonFinite = result == .nonFinite
             if state.consecutiveNewtonFailures >= 10 || !estimatingError {
+                if let reason = state.linearFailure { throw .linearSolverFailure(reason) }
                 throw state.lastFailureNonFinite ? .nonFiniteState : .newtonFailure
             }
             state.forceJacobian = true
@@ -577,7 +592,7 @@ extension BDF: ODEMethod {
 
     public func validate(for problem: ODEProblem) throws(IntegrationError) {
         guard (1...5).contains(maxOrder) else { throw .invalidArgument("BDF maxOrder = \(maxOrder) must be in 1...5") }
-        try linearSolver.validate(dimension: problem.dimension)
+        try linearSolver.validate(for: problem)
     }
 
     @inlinable
@@ -670,12 +685,18 @@ struct BDFFixedOrderSolve {
                 tNew = tEnd
             }
             if count >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: stepper.state.h)) }
-            var result = stepper.correct(tNew: tNew)
-            if result == .failed && !stepper.state.jacobianCurrent {
-                stepper.state.forceJacobian = true
-                stepper.state.forceSetup = true
-                result = stepper.correct(tNew: tNew)
+            var result: BDFStepper.CorrectorResult
+            do throws(StepFailure) {
+                result = try stepper.correct(tNew: tNew)
+                if result == .failed && !stepper.state.jacobianCurrent {
+                    stepper.state.forceJacobian = true
+                    stepper.state.forceSetup = true
+                    result = try stepper.correct(tNew: tNew)
+                }
+            } catch {
+                throw .invalidArgument("\(error)")
             }
+            if result == .invalidPreconditioner { throw .invalidArgument("the preconditioner returned NaN or infinity") }
             if result == .singular { throw .singularMatrix(failure(stepSize: stepper.state.h)) }
             if result == .nonFinite { throw .nonFiniteState(failure(stepSize: stepper.state.h)) }
             if result == .failed { throw .newtonFailure(failure(stepSize: stepper.state.h)) }

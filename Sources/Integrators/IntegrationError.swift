@@ -61,13 +61,16 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
     /// Stiff solvers (BDF): the Newton iteration failed to converge repeatedly, even with a fresh
     /// Jacobian and reduced steps.
     case newtonFailure(IntegrationFailure)
+    /// Stiff solvers with an iterative linear solver: it kept failing (e.g. GMRES not converging
+    /// within its iteration limit) although the step was reduced repeatedly; the reason says which.
+    case linearSolverFailure(String, IntegrationFailure)
 
     /// The failure details for run-time failures; `nil` for invalid input.
     public var failure: IntegrationFailure? {
         switch self {
         case .maxStepsReached(_, let f), .stepSizeUnderflow(let f), .nonFiniteState(let f), .nonFiniteDerivative(let f):
             return f
-        case .singularMatrix(let f), .newtonFailure(let f):
+        case .singularMatrix(let f), .newtonFailure(let f), .linearSolverFailure(_, let f):
             return f
         default:
             return nil
@@ -111,6 +114,8 @@ public enum IntegrationError: Error, Sendable, CustomStringConvertible {
             return "Integration stopped: singular iteration matrix (LU factorization failed) \(f.location)"
         case .newtonFailure(let f):
             return "Integration stopped: the Newton iteration failed to converge \(f.location)"
+        case .linearSolverFailure(let reason, let f):
+            return "Integration stopped: the linear solver failed (\(reason)) \(f.location)"
         }
     }
 }

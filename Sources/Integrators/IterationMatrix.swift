@@ -4,8 +4,9 @@
 // unblocked LU with partial pivoting (LAPACK's dgetf2 algorithm), so small stiff systems give the
 // same bits on every CPU (OpenBLAS's LU rounds differently with its AVX2 and AVX-512 kernels,
 // enough to move BDF's step sequence on Robertson) and skip LAPACK's call overhead. Banded:
-// dgbtrf/dgbtrs on LAPACK band storage. All buffers are allocated once per solve; nothing here
-// allocates per step.
+// dgbtrf/dgbtrs on LAPACK band storage. Sparse (KLU) and matrix-free Krylov (GMRES) live in
+// `SparseIterationMatrix` and `KrylovIterationMatrix`; this type dispatches to them. All buffers are
+// allocated once per solve; nothing here allocates per step.
 
 import CLAPACKE
 
@@ -34,11 +35,38 @@ final class IterationMatrix {
     /// Dense `n×n` scratch for a user Jacobian in banded mode (empty otherwise).
     @usableFromInline let denseScratch: UnsafeMutablePointer<Double>
     @usableFromInline let denseScratchCount: Int
+    @usableFromInline let sparse: SparseIterationMatrix?
+    @usableFromInline let krylov: KrylovIterationMatrix?
+
+    /// A dense or banded iteration matrix without a problem (tests of the LU itself).
+    @usableFromInline
+    convenience init(dimension n: Int, solver: StiffLinearSolver, userJacobian: Bool) {
+        var problem = ODEProblem(initial: [Double](repeating: 0, count: n), timeSpan: 0...1) { _, _, dy in
+            for i in dy.indices { dy[i] = 0 }
+        }
+        if userJacobian { problem = problem.withJacobian { _, _, _ in } }
+        let ones = [Double](repeating: 1, count: n)
+        self.init(dimension: n, solver: solver, problem: problem, relative: ones, absolute: ones)
+    }
 
     @usableFromInline
-    init(dimension n: Int, solver: StiffLinearSolver, userJacobian: Bool) {
+    init(dimension n: Int, solver: StiffLinearSolver, problem: ODEProblem, relative: [Double], absolute: [Double]) {
         self.n = n
+        let userJacobian = problem.jacobian?.matrix != nil
+        sparse = solver == .sparse ? SparseIterationMatrix(dimension: n, problem: problem) : nil
+        if case .krylov(let options) = solver {
+            krylov = KrylovIterationMatrix(dimension: n, options: options, relative: relative, absolute: absolute)
+        } else {
+            krylov = nil
+        }
         switch solver {
+        case .sparse, .krylov:
+            banded = false
+            lower = 0
+            upper = 0
+            jacCount = 1
+            ldab = 1
+            luCount = 1
         case .dense:
             banded = false
             lower = n - 1
@@ -79,6 +107,25 @@ final class IterationMatrix {
     }
 
     /// `J` from the user's dense column-major closure.
+    /// Evaluates what the iteration matrix needs at `(t, y)` (`f0 = f(t, y)`): the user's Jacobian
+    /// (dense callback, or sparse values), a finite difference, or (Krylov) the linearisation point.
+    @inlinable
+    func evaluateJacobian(
+        user: JacobianFunction?, t: Double, y: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,
+        typical: UnsafeMutablePointer<Double>,
+        evaluate: (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    ) throws(StepFailure) {
+        if let s = sparse {
+            try s.evaluate(t: t, y: y, f0: f0, typical: typical, evaluate: evaluate)
+        } else if let k = krylov {
+            k.linearize(t: t, y: y, f0: f0)
+        } else if let user {
+            evaluateUser(user, t: t, y: y)
+        } else {
+            evaluateFiniteDifference(t: t, y: y, f0: f0, typical: typical, evaluate: evaluate)
+        }
+    }
+
     @inlinable
     func evaluateUser(_ user: JacobianFunction, t: Double, y: UnsafeMutablePointer<Double>) {
         let yb = UnsafeBufferPointer(start: UnsafePointer(y), count: n)
@@ -153,6 +200,8 @@ final class IterationMatrix {
     /// matrix (`info > 0`) or the pivots are not finite.
     @inlinable
     func factor(diagonal a: Double, jacobianScale b: Double) -> Bool {
+        if let s = sparse { return s.factor(diagonal: a, jacobianScale: b) }
+        if let k = krylov { return k.factor(diagonal: a, jacobianScale: b) }
         let n32 = Int32(n)
         var info: Int32 = 0
         if !banded {
@@ -189,6 +238,25 @@ final class IterationMatrix {
     }
 
     /// Solves `M x = b` in place (`b` becomes `x`) with the last factorisation.
+    /// Iterative-solver iterations since the last call (zero for the direct solvers).
+    @inlinable
+    func takeIterations() -> Int {
+        guard let k = krylov else { return 0 }
+        defer { k.iterations = 0 }
+        return k.iterations
+    }
+
+    /// Solves `M x = b` in place (`evaluate` serves the Krylov solver's Jacobian–vector products).
+    @inlinable
+    func solve(_ b: UnsafeMutablePointer<Double>,
+               evaluate: (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) -> LinearSolveResult {
+        if let s = sparse { return s.solve(b) ? .solved : .failed("the sparse LU solve failed") }
+        if let k = krylov { return k.solve(b, evaluate: evaluate) }
+        solve(b)
+        return .solved
+    }
+
+    /// Solves with the dense or banded LU factors.
     @inlinable
     func solve(_ b: UnsafeMutablePointer<Double>) {
         let n32 = Int32(n)

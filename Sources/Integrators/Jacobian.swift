@@ -49,6 +49,10 @@ public struct ODEJacobian {
     public var timeDerivative: TimeDerivativeFunction?
     /// `true` if `f` does not depend on `t` (then `∂f/∂t = 0` and no RHS call is spent on it).
     public var isAutonomous: Bool
+    /// Which entries of `J` may be nonzero (for ``StiffLinearSolver/sparse``); `nil`: detected.
+    public var sparsity: SparsityPattern?
+    /// `J`'s values on ``sparsity`` (see ``SparseJacobianFunction``); `nil`: a coloured finite difference.
+    public var sparseValues: SparseJacobianFunction?
 
     public init(matrix: JacobianFunction? = nil, timeDerivative: TimeDerivativeFunction? = nil, isAutonomous: Bool = false) {
         self.matrix = matrix
@@ -78,6 +82,24 @@ extension ODEProblem {
     }
 
     /// A copy of the problem declared autonomous (`f` independent of `t`, so `∂f/∂t = 0`).
+    /// The problem with a known sparsity pattern of its Jacobian: with ``StiffLinearSolver/sparse``
+    /// the finite-difference Jacobian then costs one RHS evaluation per colour.
+    public func withSparsity(_ pattern: SparsityPattern) -> ODEProblem {
+        var copy = self
+        var info = copy.jacobian ?? ODEJacobian()
+        info.sparsity = pattern
+        copy.jacobian = info
+        return copy
+    }
+
+    /// The problem with an analytic sparse Jacobian: `values` fills `J`'s entries on `pattern` in
+    /// its order (column by column, rows ascending). Used by ``StiffLinearSolver/sparse``.
+    public func withSparseJacobian(_ pattern: SparsityPattern, values: @escaping SparseJacobianFunction) -> ODEProblem {
+        var copy = withSparsity(pattern)
+        copy.jacobian!.sparseValues = values
+        return copy
+    }
+
     public func autonomous() -> ODEProblem {
         var copy = self
         var info = copy.jacobian ?? ODEJacobian()
@@ -94,4 +116,12 @@ public enum StiffLinearSolver: Sendable, Equatable {
     /// Banded LU (LAPACK `dgbtrf` / `dgbtrs`): `∂f_i/∂y_j = 0` unless `-upper <= i - j <= lower`.
     /// Finite-difference Jacobians use column grouping (`lower + upper + 1` RHS calls).
     case banded(lower: Int, upper: Int)
+    /// Sparse LU (SuiteSparse KLU) on the problem's ``SparsityPattern`` (``ODEProblem/withSparsity(_:)``,
+    /// ``ODEProblem/withSparseJacobian(_:values:)``), or on one detected by probing the right-hand
+    /// side at the first Jacobian (`2n + 1` RHS calls once). Finite-difference Jacobians cost one
+    /// RHS call per colour of a column colouring.
+    case sparse
+    /// Matrix-free Newton–Krylov: restarted GMRES with finite-difference Jacobian–vector products
+    /// and an optional preconditioner (see ``KrylovOptions``); no Jacobian is formed.
+    case krylov(KrylovOptions = KrylovOptions())
 }

@@ -185,6 +185,8 @@ public struct ODEIntegrator<Method: ODEMethod> {
         case .singularMatrix: return .singularMatrix(f)
         case .newtonFailure: return .newtonFailure(f)
         case .stepSizeUnderflow: return .stepSizeUnderflow(f)
+        case .linearSolverFailure(let reason): return .linearSolverFailure(reason, f)
+        case .invalidJacobian(let reason): return .invalidArgument(reason)
         }
     }
 

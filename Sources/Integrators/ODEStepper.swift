@@ -17,6 +17,11 @@ public enum StepFailure: Error, Sendable, Equatable {
     case newtonFailure
     /// The step size fell below what `t` can resolve.
     case stepSizeUnderflow
+    /// The linear solver kept failing (GMRES not converging within its limit).
+    case linearSolverFailure(String)
+    /// The problem's Jacobian information is wrong (a sparsity pattern that contradicts it,
+    /// a preconditioner that returns NaN): an input error, not something a smaller step fixes.
+    case invalidJacobian(String)
 }
 
 /// What one step attempt produced.

@@ -193,6 +193,9 @@ public struct Rodas5PStepper: ODEStepper {
     @usableFromInline var factoredStep = Double.nan
     /// Consecutive singular-matrix rejections.
     @usableFromInline var consecutiveSingular = 0
+    /// Consecutive failures of an iterative linear solver, and the last one's reason.
+    @usableFromInline var consecutiveLinearFailures = 0
+    @usableFromInline var linearFailure = ""
 
     @usableFromInline
     init(method: Rodas5P, problem: ODEProblem, relative: [Double], absolute: [Double]) {
@@ -203,7 +206,8 @@ public struct Rodas5PStepper: ODEStepper {
         isAutonomous = problem.jacobian?.isAutonomous ?? false
         direction = problem.direction
         work = RosenbrockWorkspace(dimension: n, absolute: absolute, relative: relative)
-        matrix = IterationMatrix(dimension: n, solver: method.linearSolver, userJacobian: userJacobian != nil)
+        matrix = IterationMatrix(dimension: n, solver: method.linearSolver, problem: problem, relative: relative,
+                                 absolute: absolute)
         t = problem.start
         for i in 0..<n { work.y[i] = problem.initial[i] }
     }
@@ -217,7 +221,8 @@ public struct Rodas5PStepper: ODEStepper {
     @inlinable public var currentDerivative: UnsafeMutablePointer<Double> { work.f0 }
     @inlinable public var scratch: UnsafeMutablePointer<Double> { work.u }
     @inlinable public var failureWhenStepVanishes: StepFailure {
-        consecutiveSingular > 0 ? .singularMatrix : .stepSizeUnderflow
+        if consecutiveSingular > 0 { return .singularMatrix }
+        return consecutiveLinearFailures > 0 ? .linearSolverFailure(linearFailure) : .stepSizeUnderflow
     }
 
     @inlinable @inline(__always)
@@ -237,16 +242,11 @@ public struct Rodas5PStepper: ODEStepper {
 
     /// Makes `J` and `∂f/∂t` at `(t_n, y_n)` valid.
     @inlinable
-    mutating func ensureJacobian(h: Double) {
+    mutating func ensureJacobian(h: Double) throws(StepFailure) {
         if jacobianCurrent { return }
         let w = work
-        if let user = userJacobian {
-            matrix.evaluateUser(user, t: t, y: w.y)
-        } else {
-            let time = t
-            matrix.evaluateFiniteDifference(t: time, y: w.y, f0: w.f0, typical: w.typical) { time, y, out in
-                self.evaluate(time, y, into: out)
-            }
+        try matrix.evaluateJacobian(user: userJacobian, t: t, y: w.y, f0: w.f0, typical: w.typical) { time, y, out in
+            self.evaluate(time, y, into: out)
         }
         statistics.jacobianEvaluations &+= 1
         if isAutonomous {
@@ -277,8 +277,9 @@ public struct Rodas5PStepper: ODEStepper {
     }
 
     /// Computes the 8 stages for step `h` (W already factorised); `yNew = y + Σ b_j k_j`.
+    /// Stops at the first linear solve that fails (iterative solvers) and returns its result.
     @inlinable
-    mutating func computeStages(h: Double) {
+    mutating func computeStages(h: Double) -> LinearSolveResult {
         let w = work
         let y = w.y, u = w.u, r = w.rhs, K = w.k
         let invH = 1 / h
@@ -301,7 +302,9 @@ public struct Rodas5PStepper: ODEStepper {
                 for j in 0..<s { acc += crow[j] * invH * K[j * n + i] }
                 r[i] = acc
             }
-            matrix.solve(r)
+            let solved = matrix.solve(r) { time, y, out in self.evaluate(time, y, into: out) }
+            statistics.linearIterations &+= matrix.takeIterations()
+            if solved != .solved { return solved }
             (K + s * n).update(from: r, count: n)
         }
         // y_{n+1} = u_8 + k_8 = y + Σ_{j<5} a_6j k_j + k_6 + k_7 + k_8.
@@ -311,6 +314,7 @@ public struct Rodas5PStepper: ODEStepper {
             for j in 0..<7 { acc += row[j] * K[j * n + i] }
             w.yNew[i] = acc + K[7 * n + i]
         }
+        return .solved
     }
 
     /// RMS norm of the embedded error `k_8` scaled by `atol + rtol·max(|y|, |yNew|)`; NaN/Inf if
@@ -344,7 +348,7 @@ public struct Rodas5PStepper: ODEStepper {
     @inlinable
     public mutating func attempt(from t: Double, to tNew: Double, step h: Double, estimatingError: Bool) throws(StepFailure) -> StepVerdict {
         try ensureDerivative()
-        ensureJacobian(h: h)
+        try ensureJacobian(h: h)
         if !prepareMatrix(h: h) {
             guard estimatingError else { throw .singularMatrix }
             consecutiveSingular += 1
@@ -352,7 +356,20 @@ public struct Rodas5PStepper: ODEStepper {
             return .rejected(error: .nan, stepFactor: 0.25)
         }
         consecutiveSingular = 0
-        computeStages(h: h)
+        switch computeStages(h: h) {
+        case .solved:
+            consecutiveLinearFailures = 0
+        case .invalidPreconditioner:
+            throw .invalidJacobian("the preconditioner returned NaN or infinity at t = \(t)")
+        case .failed(let reason):
+            linearFailure = reason
+            consecutiveLinearFailures += 1
+            if consecutiveLinearFailures >= 10 || !estimatingError { throw .linearSolverFailure(reason) }
+            // Retry smaller with a fresh linearisation (a shorter step is an easier linear system).
+            jacobianCurrent = false
+            factoredStep = .nan
+            return .rejected(error: .nan, stepFactor: 0.25)
+        }
         guard estimatingError else { return .accepted(error: 0, stepFactor: nil) }
         let err = errorNorm()
         if !err.isFinite { return .rejected(error: .nan, stepFactor: nil) }
@@ -422,7 +439,7 @@ extension Rodas5P: ODEMethod {
     @inlinable public var errorEstimatorOrder: Int? { Rodas5P.embeddedOrder }
 
     public func validate(for problem: ODEProblem) throws(IntegrationError) {
-        try linearSolver.validate(dimension: problem.dimension)
+        try linearSolver.validate(for: problem)
     }
 
     @inlinable

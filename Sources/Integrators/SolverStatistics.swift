@@ -23,6 +23,8 @@ public struct SolverStatistics: Sendable, Equatable, CustomStringConvertible {
     public var factorizations: Int = 0
     /// Calls of an SDE's diffusion `g` (and of its derivative `(∂g/∂X)·g`); 0 for ODE solves.
     public var diffusionEvaluations: Int = 0
+    /// Iterations of the iterative linear solver (Krylov), over the whole solve.
+    public var linearIterations: Int = 0
 
     public init() {}
 
@@ -30,5 +32,6 @@ public struct SolverStatistics: Sendable, Equatable, CustomStringConvertible {
         "rhs evaluations: \(rhsEvaluations), accepted steps: \(acceptedSteps), rejected steps: \(rejectedSteps), "
             + "jacobian evaluations: \(jacobianEvaluations), factorizations: \(factorizations)"
             + (diffusionEvaluations > 0 ? ", diffusion evaluations: \(diffusionEvaluations)" : "")
+            + (linearIterations > 0 ? ", linear iterations: \(linearIterations)" : "")
     }
 }

@@ -56,7 +56,10 @@ extension IterationMatrix {
     func snapshotVectors() -> [String: [Double]] {
         var pivotValues = [Double](repeating: 0, count: n)
         for i in 0..<n { pivotValues[i] = Double(pivots[i]) }
-        return ["jacobian": snapshotVector(jac, jacCount), "lu": snapshotVector(lu, luCount), "pivots": pivotValues]
+        var vectors = ["jacobian": snapshotVector(jac, jacCount), "lu": snapshotVector(lu, luCount), "pivots": pivotValues]
+        if let s = sparse { vectors.merge(s.snapshotVectors()) { $1 } }
+        if let k = krylov { vectors.merge(k.snapshotVectors()) { $1 } }
+        return vectors
     }
 
     func restore(from snapshot: IntegratorSnapshot) throws(IntegrationError) {
@@ -64,14 +67,30 @@ extension IterationMatrix {
         try restoreVector(snapshot, "lu", into: lu, count: luCount)
         let pivotValues = try snapshot.vector("pivots", count: n)
         for i in 0..<n { pivots[i] = Int32(pivotValues[i]) }
+        try sparse?.restore(from: snapshot)
+        try krylov?.restore(from: snapshot)
     }
 }
 
 extension StiffLinearSolver {
     /// Checks the solver's settings for a system of `n` unknowns.
-    func validate(dimension n: Int) throws(IntegrationError) {
-        if case .banded(let ml, let mu) = self, ml < 0 || mu < 0 {
-            throw .invalidArgument("banded linear solver needs lower, upper >= 0 (got \(ml), \(mu))")
+    func validate(for problem: ODEProblem) throws(IntegrationError) {
+        switch self {
+        case .dense:
+            break
+        case .banded(let ml, let mu):
+            if ml < 0 || mu < 0 {
+                throw .invalidArgument("banded linear solver needs lower, upper >= 0 (got \(ml), \(mu))")
+            }
+        case .sparse:
+            if let pattern = problem.jacobian?.sparsity, pattern.dimension != problem.dimension {
+                throw .invalidArgument("the sparsity pattern is \(pattern.dimension) × \(pattern.dimension), the problem has \(problem.dimension) unknowns")
+            }
+            if problem.jacobian?.sparseValues != nil && problem.jacobian?.sparsity == nil {
+                throw .invalidArgument("sparse Jacobian values need their sparsity pattern")
+            }
+        case .krylov(let options):
+            try options.validate()
         }
     }
 }
