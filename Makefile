@@ -24,7 +24,7 @@ RELEASE := swift build -c release -Xswiftc -target-cpu -Xswiftc $(CPU) -Xcc -mar
 BENCH_VENV := .venv-bench
 BENCH_DIR := .build/bench
 
-.PHONY: help deps python-deps build demo test swift-test python-test cluster-test bench bench-deps clean
+.PHONY: help deps python-deps build demo test swift-test python-test cluster-test bench bench-deps external-client clean
 
 help:
 	@echo "make demo   build (release) and run $(DEMO_SCENARIO), then say where the output is"
@@ -98,6 +98,11 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/cell_flow.ipynb \
 	  --output-dir $(CHECK_DIR) --output cell_flow.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_cell_flow.py $(CHECK_DIR)/runs/cell-flow-quick $(CHECK_DIR)/cell_flow.executed.ipynb $(CHECK_DIR)/cell_flow.png
+	.build/debug/ndyn run Scenarios/integrators/brusselator-2d-quick.json --output $(CHECK_DIR)/runs --quiet
+	NDYN_OUTPUT=$(CURDIR)/$(CHECK_DIR)/runs/brusselator-2d-quick/output.nc NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/brusselator.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/brusselator.ipynb \
+	  --output-dir $(CHECK_DIR) --output brusselator.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_brusselator.py $(CHECK_DIR)/runs/brusselator-2d-quick $(CHECK_DIR)/brusselator.executed.ipynb $(CHECK_DIR)/brusselator.png
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/navier-stokes/ns2d-dns-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-baselines-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-training-data-quick.json --quiet \
@@ -128,7 +133,16 @@ bench-deps: deps
 	  $(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/peers/requirements.txt && \
 	  touch $(BENCH_VENV)/.installed; }
 
-bench: bench-deps
+# A user's package depending on this one (Benchmarks/ExternalClient), built in .build/external-client.
+EXTERNAL := .build/external-client
+external-client:
+	mkdir -p $(EXTERNAL)/Sources/external-client
+	cp Benchmarks/ExternalClient/Package.swift $(EXTERNAL)/Package.swift
+	cp Benchmarks/ExternalClient/Sources/external-client/main.swift $(EXTERNAL)/Sources/external-client/main.swift
+	ln -sfn $(CURDIR) $(EXTERNAL)/NeuralDynamics
+	swift build -c release --package-path $(EXTERNAL) -Xswiftc -target-cpu -Xswiftc $(CPU) -Xcc -march=$(CPU)
+
+bench: bench-deps external-client
 	$(RELEASE) --product integrator-bench
 	$(RELEASE) --product learning-bench
 	mkdir -p $(BENCH_DIR)

@@ -56,7 +56,7 @@ let package = Package(
         // The scenario core (schema, JSON, validation, runner, checkpoints, sweeps, the ScenarioKind
         // protocol and registry) knows no domain; each domain's adapter maps parameters onto its API.
         .target(name: "Scenarios", dependencies: ["NetCDF", "MPI", "Randomness", "HostMachine"]),
-        .target(name: "IntegratorScenarios", dependencies: ["Scenarios", "Integrators", "NetCDF"]),
+        .target(name: "IntegratorScenarios", dependencies: ["Scenarios", "Integrators", "ReferenceProblems", "NetCDF"]),
         .target(name: "NeuralODEScenarios", dependencies: ["Scenarios", "NeuralODE", "Integrators", "Tensors", "Randomness", "NetCDF", "MPI"]),
         .target(name: "CellFlowScenarios", dependencies: ["Scenarios", "CellFlow", "NetCDF"]),
         .target(name: "FluidsScenarios", dependencies: ["Scenarios", "Fluids", "Spectral", "NetCDF"]),

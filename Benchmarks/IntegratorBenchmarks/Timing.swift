@@ -1,13 +1,16 @@
 import Foundation
 
 /// Median wall time of `body`, repeated until at least `minimumSeconds` in total and at least
-/// `minimumRepetitions` runs (the peers use the same rule).
+/// `minimumRepetitions` runs (the peers use the same rule), but never starting a run once
+/// `maximumSeconds` are used up (one always runs).
 func medianTime(minimumSeconds: Double = 0.3, minimumRepetitions: Int = 5, maximumRepetitions: Int = 2000,
+                maximumSeconds: Double = .infinity,
                 _ body: () throws -> Void) rethrows -> (seconds: Double, repetitions: Int) {
     var times: [Double] = []
     var total = 0.0
     let clock = ContinuousClock()
-    while (total < minimumSeconds || times.count < minimumRepetitions) && times.count < maximumRepetitions {
+    while (total < minimumSeconds || times.count < minimumRepetitions) && times.count < maximumRepetitions
+        && (times.isEmpty || total < maximumSeconds) {
         let elapsed = try clock.measure(body)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         times.append(seconds)

@@ -3,7 +3,7 @@
 // Benchmarks/report.py can put them side by side. Build in release mode:
 //
 //     swift build -c release --product integrator-bench
-//     .build/release/integrator-bench [--problems lorenz,hires] [--quick]
+//     .build/release/integrator-bench [--problems lorenz,hires,brusselator2d] [--quick] [--grids 32,64]
 import Foundation
 import Integrators
 import ReferenceProblems
@@ -11,14 +11,19 @@ import ReferenceProblems
 var selected: Set<String>?
 var methods: Set<String>?
 var quick = false
+var grids = [32, 64, 128]
+var referenceDirectory = ".build/bench/references"
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--problems": selected = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
     case "--methods": methods = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
     case "--quick": quick = true
+    case "--grids": grids = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--reference-dir": referenceDirectory = arguments.next() ?? referenceDirectory
     default:
-        FileHandle.standardError.write(Data("usage: integrator-bench [--problems a,b] [--methods Tsit5,BDF] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data(("usage: integrator-bench [--problems a,b] [--methods Tsit5,BDF] [--quick] "
+            + "[--grids 32,64,128] [--reference-dir DIR]\n").utf8))
         exit(2)
     }
 }
@@ -86,4 +91,13 @@ for reference in ReferenceProblem.all where selected?.contains(reference.name) ?
         exit(1)
     }
     for result in results { print(result.jsonLine) }
+}
+
+if selected?.contains("brusselator2d") ?? true {
+    do {
+        try brusselatorBenchmarks(grids: grids, referenceDirectory: referenceDirectory, quick: quick)
+    } catch {
+        FileHandle.standardError.write(Data("brusselator2d: \(error)\n".utf8))
+        exit(1)
+    }
 }

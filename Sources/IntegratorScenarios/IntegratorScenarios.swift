@@ -1,6 +1,7 @@
 import Scenarios
 
-/// The scenario kinds of integrators: Lorenz and the reference ODE problems through the integrator core: what `ndyn` registers from this domain.
+/// The scenario kinds of integrators: Lorenz and the 2-D Brusselator (a stiff method-of-lines
+/// system) through the integrator core: what `ndyn` registers from this domain.
 public enum IntegratorScenarios {
-    public static let kinds: [any ScenarioKind] = [LorenzKind()]
+    public static let kinds: [any ScenarioKind] = [LorenzKind(), BrusselatorKind()]
 }

@@ -67,43 +67,8 @@ public struct LorenzKind: ScenarioKind {
             try dataset.setAttribute(name, .float64([value]))
         }
 
-        // Resume: the integrator's snapshot and every record written before the checkpoint.
-        var saved = SavedRecords(width: 3)
-        if context.isResuming {
-            let checkpoint = try context.openCheckpoint()
-            defer { try? checkpoint.close() }
-            try integrator.restore(try IntegratorSnapshot(from: checkpoint))
-            try saved.read(from: checkpoint)
-            context.progress.note("resuming '\(scenario.name)' at t = \(integrator.time) (\(saved.count) records)")
-            try append(saved.times, saved.states, to: dataset)
-        }
-
-        // Step, appending saved points in 1/200ths of the span (which also drive the progress
-        // line) and writing a checkpoint whenever the policy or a stop request says so.
-        context.progress.begin("lorenz '\(scenario.name)'")
-        var nextFlush = tEnd * (floor(integrator.time / tEnd * 200) + 1) / 200
-        while !integrator.isFinished {
-            try integrator.step()
-            let steps = integrator.statistics.acceptedSteps + integrator.statistics.rejectedSteps
-            let checkpointDue = context.checkpointDue(step: steps)
-            if integrator.time >= nextFlush || integrator.isFinished || checkpointDue {
-                let (times, states) = integrator.takeSavedPoints()
-                try append(times, states, to: dataset)
-                saved.append(times, states)
-                nextFlush = tEnd * (floor(integrator.time / tEnd * 200) + 1) / 200
-                context.progress.update(fraction: integrator.time / tEnd, time: integrator.time,
-                                        steps: integrator.statistics.acceptedSteps)
-            }
-            if checkpointDue && !integrator.isFinished {
-                let snapshot = integrator.snapshot()
-                try context.writeCheckpoint(step: steps) { checkpoint in
-                    try snapshot.write(to: checkpoint)
-                    try saved.write(to: checkpoint)
-                }
-                try context.stopIfRequested(progress: "t = \(integrator.time) of \(tEnd)")
-            }
-        }
-        let records = saved.count
+        let records = try runRecorded(&integrator, stateWidth: 3, end: tEnd, label: "lorenz '\(scenario.name)'",
+                                      context: context) { times, states in try append(times, states, to: dataset) }
         let statistics = ODESolverSettings.statistics(integrator, method: settings.method, records: records)
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()

@@ -5,7 +5,7 @@ import Scenarios
 /// `method`, `rtol`, `atol`, `dt`, `save_at`, `max_steps`.
 struct ODESolverSettings {
     /// Methods by the name a scenario uses.
-    static let adaptiveMethods = MethodCatalogue.all.filter(\.isAdaptive).map(\.name)
+    static let adaptiveMethods = MethodCatalogue.all.filter { $0.isAdaptive && $0.kind != .imex }.map(\.name)
     static let fixedStepMethods = MethodCatalogue.all.filter { !$0.isAdaptive }.map(\.name)
     static let maximumRecords = 20_000_000
 

@@ -326,7 +326,7 @@ public struct BDFStepper: ODEStepper {
             || state.stepsSinceFactorization >= 20
         if needSetup {
             if state.forceJacobian || !state.jacobianValid || state.stepsSinceJacobian >= 50 {
-                try matrix.evaluateJacobian(user: userJacobian, t: tNew, y: w.y, f0: w.f, typical: w.typical) { time, y, out in
+                try matrix.evaluateJacobian(user: userJacobian, t: tNew, y: w.y, f0: w.f, typical: w.typical, step: state.h) { time, y, out in
                     self.evaluate(time, y, into: out)
                 }
                 statistics.jacobianEvaluations &+= 1

@@ -37,6 +37,12 @@ final class IterationMatrix {
     @usableFromInline let denseScratchCount: Int
     @usableFromInline let sparse: SparseIterationMatrix?
     @usableFromInline let krylov: KrylovIterationMatrix?
+    /// Tolerances, for the weights `atol + rtol|y|` of the finite-difference increments.
+    @usableFromInline let relative: [Double]
+    @usableFromInline let absolute: [Double]
+    /// The smallest finite-difference increment in units of the weight `atol_j + rtol_j|y_j|` (CVODE's
+    /// `minInc`), set by ``evaluateJacobian(user:t:y:f0:typical:step:evaluate:)``.
+    @usableFromInline var minimumIncrement = 0.0
 
     /// A dense or banded iteration matrix without a problem (tests of the LU itself).
     @usableFromInline
@@ -52,6 +58,8 @@ final class IterationMatrix {
     @usableFromInline
     init(dimension n: Int, solver: StiffLinearSolver, problem: ODEProblem, relative: [Double], absolute: [Double]) {
         self.n = n
+        self.relative = relative
+        self.absolute = absolute
         let userJacobian = problem.jacobian?.matrix != nil
         sparse = solver == .sparse ? SparseIterationMatrix(dimension: n, problem: problem) : nil
         if case .krylov(let options) = solver {
@@ -109,14 +117,27 @@ final class IterationMatrix {
     /// `J` from the user's dense column-major closure.
     /// Evaluates what the iteration matrix needs at `(t, y)` (`f0 = f(t, y)`): the user's Jacobian
     /// (dense callback, or sparse values), a finite difference, or (Krylov) the linearisation point.
+    /// Finite-difference increments are `max(√ε·max(|y_j|, typical_j), minInc·(atol_j + rtol_j|y_j|))`
+    /// with CVODE's floor `minInc = 1000·|h|·ε·n·‖f0‖_WRMS`: a component that is zero (or tiny)
+    /// still gets an increment large enough for the difference to rise above rounding.
     @inlinable
     func evaluateJacobian(
         user: JacobianFunction?, t: Double, y: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,
-        typical: UnsafeMutablePointer<Double>,
+        typical: UnsafeMutablePointer<Double>, step h: Double,
         evaluate: (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
     ) throws(StepFailure) {
+        if user == nil && krylov == nil && (sparse?.userValues == nil) {
+            var sum = 0.0
+            for i in 0..<n {
+                let q = f0[i] / (absolute[i] + relative[i] * abs(y[i]))
+                sum += q * q
+            }
+            let fnorm = (sum / Double(n)).squareRoot()
+            minimumIncrement = fnorm > 0 && fnorm.isFinite ? 1000 * abs(h) * Double.ulpOfOne * Double(n) * fnorm : 0
+        }
         if let s = sparse {
-            try s.evaluate(t: t, y: y, f0: f0, typical: typical, evaluate: evaluate)
+            try s.evaluate(t: t, y: y, f0: f0, typical: typical, minimumIncrement: minimumIncrement, weights: (relative, absolute),
+                           evaluate: evaluate)
         } else if let k = krylov {
             k.linearize(t: t, y: y, f0: f0)
         } else if let user {
@@ -158,7 +179,8 @@ final class IterationMatrix {
         if !banded {
             for j in 0..<n {
                 let yj = y[j]
-                var d = sqrtEps * Swift.max(abs(yj), typical[j])
+                var d = Swift.max(sqrtEps * Swift.max(abs(yj), typical[j]),
+                                  minimumIncrement * (absolute[j] + relative[j] * abs(yj)))
                 if !(d > 0) || !d.isFinite { d = sqrtEps }
                 let yp = yj + d
                 d = yp - yj
@@ -177,7 +199,8 @@ final class IterationMatrix {
             var j = g
             while j < n {
                 let yj = y[j]
-                var d = sqrtEps * Swift.max(abs(yj), typical[j])
+                var d = Swift.max(sqrtEps * Swift.max(abs(yj), typical[j]),
+                                  minimumIncrement * (absolute[j] + relative[j] * abs(yj)))
                 if !(d > 0) || !d.isFinite { d = sqrtEps }
                 let yp = yj + d
                 increments[j] = yp - yj

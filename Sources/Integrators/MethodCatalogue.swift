@@ -6,7 +6,7 @@
 /// let solution = try method.solve(problem, tolerance: Tolerance(relative: 1e-8, absolute: 1e-10))
 /// ```
 public enum MethodCatalogue {
-    /// Every method, in the order listed to users: adaptive explicit, stiff, fixed-step explicit.
+    /// Every method, in the order listed to users: adaptive explicit, stiff, IMEX, fixed-step explicit.
     public static let all: [NamedODEMethod] = [
         NamedODEMethod(Tsit5(), kind: .explicit),
         NamedODEMethod(DormandPrince5(), kind: .explicit),
@@ -14,6 +14,8 @@ public enum MethodCatalogue {
         NamedODEMethod(BogackiShampine3(), kind: .explicit),
         NamedODEMethod(Rodas5P(), kind: .stiff),
         NamedODEMethod(BDF(), kind: .stiff),
+        NamedODEMethod(ARK436L2SA(), kind: .imex),
+        NamedODEMethod(ARK324L2SA(), kind: .imex),
         NamedODEMethod(RK4(), kind: .explicit),
         NamedODEMethod(Heun(), kind: .explicit),
         NamedODEMethod(Euler(), kind: .explicit),
@@ -35,8 +37,8 @@ public enum MethodCatalogue {
 /// An ODE method chosen by name (see ``MethodCatalogue``): what it is, and the one solve and
 /// integrator of the core with the method filled in.
 public struct NamedODEMethod: Sendable {
-    /// Explicit or stiff (implicit linear algebra).
-    public enum Kind: Sendable { case explicit, stiff }
+    /// Explicit, stiff (implicit linear algebra), or IMEX (a split problem: explicit + implicit parts).
+    public enum Kind: Sendable { case explicit, stiff, imex }
 
     public let name: String
     public let kind: Kind

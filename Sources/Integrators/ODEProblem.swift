@@ -35,6 +35,9 @@ public struct ODEProblem {
     /// Optional Jacobian / `∂f/∂t` for the stiff solvers (see ``ODEJacobian``); `nil` means finite
     /// differences. Set it with ``withJacobian(_:)``, ``withTimeDerivative(_:)`` or ``autonomous()``.
     public var jacobian: ODEJacobian? = nil
+    /// The right-hand side as a sum of a non-stiff and a stiff part, for IMEX methods (``ARK324L2SA``,
+    /// ``ARK436L2SA``); `rhs` is then their sum. Other methods use `rhs` alone.
+    public var split: ODESplit? = nil
 
     /// Forward problem on `timeSpan.lowerBound ... timeSpan.upperBound`.
     public init(initial: [Double], timeSpan: ClosedRange<Double>, rhs: @escaping ODEFunction) {
@@ -53,8 +56,42 @@ public struct ODEProblem {
     }
 
     /// Number of state components `n`.
+    /// A problem whose right-hand side is `f = f_E + f_I`: `explicit` non-stiff (treated explicitly
+    /// by IMEX methods), `implicit` stiff (treated implicitly; Jacobian information in ``jacobian``
+    /// then describes `f_I` alone). `implicitIsLinear` (`f_I(t, y) = L y` with a constant `L`) lets
+    /// IMEX methods evaluate its Jacobian once and solve each stage with one linear solve.
+    public init(initial: [Double], timeSpan: ClosedRange<Double>, explicit: @escaping ODEFunction,
+                implicit: @escaping ODEFunction, implicitIsLinear: Bool = false) {
+        let n = initial.count
+        self.init(initial: initial, timeSpan: timeSpan) { t, y, dy in
+            explicit(t, y, dy)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { stiff in
+                implicit(t, y, stiff)
+                for i in 0..<n { dy[i] += stiff[i] }
+            }
+        }
+        split = ODESplit(explicit: explicit, implicit: implicit, implicitIsLinear: implicitIsLinear)
+    }
+
     @inlinable public var dimension: Int { initial.count }
 
     /// `+1` for forward integration, `-1` for backward.
     @inlinable public var direction: Double { end >= start ? 1 : -1 }
+}
+
+/// The two parts of a split right-hand side `f = f_E + f_I` (see
+/// ``ODEProblem/init(initial:timeSpan:explicit:implicit:implicitIsLinear:)``).
+public struct ODESplit {
+    /// `f_E(t, y)`: non-stiff, treated explicitly.
+    public var explicit: ODEFunction
+    /// `f_I(t, y)`: stiff, treated implicitly.
+    public var implicit: ODEFunction
+    /// `f_I` is linear in `y` with a constant matrix.
+    public var implicitIsLinear: Bool
+
+    public init(explicit: @escaping ODEFunction, implicit: @escaping ODEFunction, implicitIsLinear: Bool = false) {
+        self.explicit = explicit
+        self.implicit = implicit
+        self.implicitIsLinear = implicitIsLinear
+    }
 }

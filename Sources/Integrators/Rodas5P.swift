@@ -245,7 +245,7 @@ public struct Rodas5PStepper: ODEStepper {
     mutating func ensureJacobian(h: Double) throws(StepFailure) {
         if jacobianCurrent { return }
         let w = work
-        try matrix.evaluateJacobian(user: userJacobian, t: t, y: w.y, f0: w.f0, typical: w.typical) { time, y, out in
+        try matrix.evaluateJacobian(user: userJacobian, t: t, y: w.y, f0: w.f0, typical: w.typical, step: h) { time, y, out in
             self.evaluate(time, y, into: out)
         }
         statistics.jacobianEvaluations &+= 1

@@ -103,7 +103,8 @@ final class SparseIterationMatrix {
     @usableFromInline
     func evaluate(
         t: Double, y: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,
-        typical: UnsafeMutablePointer<Double>,
+        typical: UnsafeMutablePointer<Double>, minimumIncrement: Double = 0,
+        weights: (relative: [Double], absolute: [Double])? = nil,
         evaluate f: (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
     ) throws(StepFailure) {
         if pattern == nil {
@@ -131,6 +132,7 @@ final class SparseIterationMatrix {
                 let j = colourColumns[q]
                 let yj = y[j]
                 var d = sqrtEps * Swift.max(abs(yj), typical[j])
+                if let w = weights { d = Swift.max(d, minimumIncrement * (w.absolute[j] + w.relative[j] * abs(yj))) }
                 if !(d > 0) || !d.isFinite { d = sqrtEps }
                 let yp = yj + d
                 increments[j] = yp - yj

@@ -85,7 +85,7 @@ import Testing
                         model.rhs(time, UnsafeBufferPointer(start: s, count: n), UnsafeMutableBufferPointer(start: out, count: n))
                     }
                     try! sparse.evaluateJacobian(user: nil, t: 0, y: yb.baseAddress!, f0: fb.baseAddress!,
-                                                 typical: tb.baseAddress!, evaluate: f)
+                                                 typical: tb.baseAddress!, step: 0, evaluate: f)
                     #expect(evaluations == count + 4, "one evaluation per colour plus the pattern check's four probes")
                     dense.evaluateFiniteDifference(t: 0, y: yb.baseAddress!, f0: fb.baseAddress!, typical: tb.baseAddress!,
                                                    evaluate: f)
@@ -163,6 +163,34 @@ import Testing
         }
         #expect(throws: IntegrationError.self) {
             try solve(problem, using: Rodas5P(linearSolver: .krylov(KrylovOptions(restart: 0))))
+        }
+    }
+
+    /// The Brusselator at N = 32 (2048 unknowns) through the forcing's switch-on, by every stiff
+    /// path at rtol 1e-6, against a tight dense-BDF reference (rtol = atol = 1e-10).
+    @Test func brusselatorAtN32MatchesATightDenseBDFReference() throws {
+        let model = Brusselator2D(gridSize: 32)
+        let end = 1.5
+        let reference = try solve(model.problem(to: end), using: BDF(), tolerance: Tolerance(relative: 1e-10, absolute: 1e-10),
+                                  saveAt: .final, denseOutput: false).final
+        let tolerance = Tolerance(relative: 1e-6, absolute: 1e-6)
+        let split = ODEProblem(initial: model.initialState, timeSpan: 0...end, explicit: model.reactionTerm,
+                               implicit: model.diffusionTerm, implicitIsLinear: true)
+        let fft = KrylovOptions(preconditioner: model.diffusionPreconditioner())
+        let runs: [(String, () throws -> ODESolution)] = [
+            ("BDF sparse", { try solve(model.sparseProblem(to: end), using: BDF(linearSolver: .sparse), tolerance: tolerance) }),
+            ("BDF GMRES + FFT", { try solve(model.problem(to: end), using: BDF(linearSolver: .krylov(fft)), tolerance: tolerance) }),
+            ("Rodas5P sparse", { try solve(model.sparseProblem(to: end), using: Rodas5P(linearSolver: .sparse), tolerance: tolerance) }),
+            ("ARK436L2SA GMRES + FFT", { try solve(split, using: ARK436L2SA(linearSolver: .krylov(fft)), tolerance: tolerance) }),
+            ("ARK324L2SA sparse (detected)", { try solve(split, using: ARK324L2SA(linearSolver: .sparse), tolerance: tolerance) }),
+            ("ARK324L2SA GMRES + FFT", { try solve(split, using: ARK324L2SA(linearSolver: .krylov(fft)), tolerance: tolerance) }),
+            ("ARK436L2SA sparse (detected)", { try solve(split, using: ARK436L2SA(linearSolver: .sparse), tolerance: tolerance) }),
+        ]
+        for (name, run) in runs {
+            let s = try run()
+            let error = errorInToleranceUnits(s.final, reference, rtol: 1e-6, atol: 1e-6)
+            print("BRUSSELATOR N=32 \(name): error \(error) tolerance units; \(s.statistics)")
+            #expect(error < 20, "\(name): \(error) tolerance units")
         }
     }
 }
