@@ -98,8 +98,18 @@ func brusselatorBenchmarks(grids: [Int], referenceDirectory: String, quick: Bool
     }
 }
 
-/// The IMEX cases (diffusion implicit, reaction explicit).
+/// The IMEX cases (diffusion implicit and linear, reaction and forcing explicit), as ARKODE's
+/// ARKStep runs the peer.
 func imexCases(split: ODEProblem, fft: @escaping () -> KrylovOptions, tolerance: Tolerance)
     -> [(String, String, () throws -> ODESolution)] {
-    []
+    [
+        ("ARK436L2SA-IMEX-GMRES-FFT", "ARK4(3)6L[2]SA IMEX (diffusion implicit), GMRES with the FFT diffusion preconditioner", {
+            try solve(split, using: ARK436L2SA(linearSolver: .krylov(fft())), tolerance: tolerance, saveAt: .final,
+                      maxSteps: 10_000_000, denseOutput: false)
+        }),
+        ("ARK436L2SA-IMEX-GMRES", "ARK4(3)6L[2]SA IMEX (diffusion implicit), GMRES without a preconditioner", {
+            try solve(split, using: ARK436L2SA(linearSolver: .krylov()), tolerance: tolerance, saveAt: .final,
+                      maxSteps: 10_000_000, denseOutput: false)
+        }),
+    ]
 }
