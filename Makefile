@@ -149,6 +149,14 @@ bench: bench-deps external-client
 	$(MAKE) -C Benchmarks/peers sundials_peer OUT=$(CURDIR)/$(BENCH_DIR)
 	.build/release/integrator-bench > $(BENCH_DIR)/neuraldynamics.jsonl
 	$(BENCH_DIR)/sundials_peer > $(BENCH_DIR)/sundials.jsonl
+	@# The 2-D Brusselator: the SUNDIALS peer first (it computes and caches the tight references,
+	@# about 5 minutes for N = 128 on the first run), then ours against the same references.
+	$(MAKE) -C Benchmarks/peers brusselator_peer OUT=$(CURDIR)/$(BENCH_DIR)
+	mkdir -p $(BENCH_DIR)/references
+	$(BENCH_DIR)/brusselator_peer 32,64,128 --reference-dir $(BENCH_DIR)/references --cap 60 --max-seconds 30 \
+	  > $(BENCH_DIR)/brusselator-sundials.jsonl 2> $(BENCH_DIR)/brusselator-sundials.stderr
+	.build/release/integrator-bench --problems brusselator2d --reference-dir $(BENCH_DIR)/references > $(BENCH_DIR)/brusselator.jsonl
+	.build/external-client/.build/release/external-client > $(BENCH_DIR)/external-client.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/python_peers.py > $(BENCH_DIR)/python.jsonl 2> $(BENCH_DIR)/python.stderr
 	$(BENCH_VENV)/bin/python Benchmarks/peers/verify_results.py $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl > /dev/null
 	.build/release/learning-bench > $(BENCH_DIR)/learning.jsonl
@@ -165,6 +173,7 @@ bench: bench-deps external-client
 	.build/release/fluids-bench 256 1024 > $(BENCH_DIR)/fluids.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/jaxcfd_peer.py 256 1024 > $(BENCH_DIR)/jaxcfd.jsonl 2> $(BENCH_DIR)/jaxcfd.stderr
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
+	  $(BENCH_DIR)/brusselator-sundials.jsonl $(BENCH_DIR)/brusselator.jsonl $(BENCH_DIR)/external-client.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
 	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1

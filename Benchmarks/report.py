@@ -35,7 +35,7 @@ for path in arguments:
             if line.startswith("{"):
                 rows.append(json.loads(line))
 
-PROBLEMS = ["lorenz", "pleiades", "hires", "robertson", "vanderpol", "decay"]
+PROBLEMS = ["lorenz", "pleiades", "hires", "robertson", "vanderpol", "decay", "decay-1e6"]
 FAMILY = {  # method name -> family, for like-with-like ratios
     "Tsit5": "tsit5", "Tsit5-PID": "tsit5",
     "DormandPrince5": "dp5", "Dopri5-PID": "dp5", "ERKStep-DormandPrince745": "dp5", "RK45": "dp5",
@@ -150,12 +150,13 @@ target("Lorenz vs ARKODE Dormand-Prince", find("lorenz", "neuraldynamics", "Dorm
        find("lorenz", "sundials", "ERKStep-DormandPrince745"), 0.15)
 for problem in ["hires", "robertson", "vanderpol"]:
     target(f"{problem} vs CVODE BDF", best(problem, ["BDF", "Rodas5P"]), find(problem, "sundials", "CVODE-BDF-dense-DQJ"), 1.0)
-target("decay (1e5 states) per step vs ARKODE", find("decay", "neuraldynamics", "DormandPrince5"),
-       find("decay", "sundials", "ERKStep-DormandPrince745"), 1.2, per_step_ratio=True)
-target("decay (1e5 states) per step vs diffrax Dopri5", find("decay", "neuraldynamics", "DormandPrince5"),
-       find("decay", "diffrax", "Dopri5-PID"), 1.0, per_step_ratio=True)
-target("decay (1e5 states) per step vs diffrax Tsit5", find("decay", "neuraldynamics", "Tsit5"),
-       find("decay", "diffrax", "Tsit5-PID"), 1.0, per_step_ratio=True)
+for problem, size in [("decay", "1e5"), ("decay-1e6", "1e6")]:
+    target(f"decay ({size} states) per step vs ARKODE", find(problem, "neuraldynamics", "DormandPrince5"),
+           find(problem, "sundials", "ERKStep-DormandPrince745"), 0.2, per_step_ratio=True)
+    target(f"decay ({size} states) per step vs diffrax Dopri5", find(problem, "neuraldynamics", "DormandPrince5"),
+           find(problem, "diffrax", "Dopri5-PID"), 1.0, per_step_ratio=True)
+    target(f"decay ({size} states) per step vs diffrax Tsit5", find(problem, "neuraldynamics", "Tsit5"),
+           find(problem, "diffrax", "Tsit5-PID"), 1.0, per_step_ratio=True)
 
 # Learning benchmarks (learning-bench vs torch_peers.py): MLP training steps and the spiral neural ODE.
 def learning(problem, peer=None):
