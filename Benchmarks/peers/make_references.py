@@ -12,7 +12,7 @@
 * lorenz (t = 10): computed here with a Taylor-series integrator in mpmath
   (50 digits), checked by step/order refinement and against scipy DOP853 at
   rtol = atol = 1e-13.
-* decay: exact solution exp(-lambda_i).
+* decay, decay-1e6: exact solution exp(-lambda_i) (N = 1e5 resp. 1e6).
 
 Usage: make_references.py [--sundials sundials_reference.jsonl]
 """
@@ -65,6 +65,7 @@ SOURCES = {
     "lorenz": "computed: Taylor-series method in mpmath (50 significant digits, order 30, "
               "h = 1/100), see cross_checks",
     "decay": "exact: y_i(1) = exp(-lambda_i), lambda_i = 1 + i/N, N = 100000",
+    "decay-1e6": "exact: y_i(1) = exp(-lambda_i), lambda_i = 1 + i/N, N = 1000000",
 }
 
 
@@ -193,14 +194,15 @@ def main():
     out["robertson"]["atol_note"] = ("per-component atol (1e-10, 1e-14, 1e-10): y2 stays "
                                      "below 3.7e-5 and ends near 8e-14, so it gets a 1e-4 "
                                      "smaller absolute tolerance")
-    out["decay"] = dict(t_end=1.0, reference="exact: exp(-(1 + i/N)), i = 0..N-1, N = 100000",
-                        reference_first3_last3=[float(np.exp(-(1 + i / 100000)))
-                                                for i in (0, 1, 2, 99997, 99998, 99999)],
-                        rtol=1e-6, atol=1e-9, source=SOURCES["decay"])
+    for name, n in (("decay", 100000), ("decay-1e6", 1000000)):
+        out[name] = dict(t_end=1.0, reference="exact: exp(-(1 + i/N)), i = 0..N-1, N = %d" % n,
+                         reference_first3_last3=[float(np.exp(-(1 + i / n)))
+                                                 for i in (0, 1, 2, n - 3, n - 2, n - 1)],
+                         rtol=1e-6, atol=1e-9, source=SOURCES[name])
     for name in out:
         out[name]["cross_checks"] = checks.get(name, {})
 
-    order = ["lorenz", "pleiades", "hires", "robertson", "vanderpol", "decay"]
+    order = ["lorenz", "pleiades", "hires", "robertson", "vanderpol", "decay", "decay-1e6"]
     with open(os.path.join(HERE, "references.json"), "w") as fh:
         json.dump({k: out[k] for k in order}, fh, indent=2)
         fh.write("\n")

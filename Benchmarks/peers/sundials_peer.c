@@ -1,7 +1,7 @@
 /*
  * sundials_peer.c -- SUNDIALS peer for the NeuralDynamics integrator benchmark.
  *
- * Non-stiff problems (lorenz, pleiades, decay): ARKODE ERKStep with the
+ * Non-stiff problems (lorenz, pleiades, decay, decay-1e6): ARKODE ERKStep with the
  * Dormand-Prince 7(4)5 table (ARKODE_DORMAND_PRINCE_7_4_5).
  * Stiff problems (hires, robertson, vanderpol): CVODE BDF with a dense
  * direct linear solver (SUNDenseMatrix + SUNLinSol_Dense) and CVODE's default
@@ -10,7 +10,7 @@
  * Output: one JSON object per line on stdout (schema in README.md).
  *
  * Options:
- *   --problems a,b,c      select problems (default: all six)
+ *   --problems a,b,c      select problems (default: all seven)
  *   --quick               one repetition per problem (smoke run)
  *   --analytic-jacobian   CVODE uses a user-supplied analytic Jacobian
  *   --timing-detail       add "median_seconds_solve_only" (integrator memory
@@ -37,7 +37,8 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
-#define DECAY_N 100000
+#define DECAY_N 100000        /* "decay" */
+#define DECAY_N_LARGE 1000000 /* "decay-1e6": the same problem with 1e6 states */
 
 /* ------------------------------------------------------------------ */
 /* Right-hand sides                                                    */
@@ -84,14 +85,26 @@ static int rhs_pleiades(realtype t, N_Vector yv, N_Vector fv, void *ud)
   return 0;
 }
 
+/* y_i' = -(1 + i/n) y_i; each wrapper passes its size as a compile-time constant */
+static inline int rhs_decay_n(long n, N_Vector yv, N_Vector fv)
+{
+  const realtype *y = N_VGetArrayPointer(yv);
+  realtype *f = N_VGetArrayPointer(fv);
+  const realtype invn = 1.0 / (realtype)n;
+  for (long i = 0; i < n; i++) f[i] = -(1.0 + (realtype)i * invn) * y[i];
+  return 0;
+}
+
 static int rhs_decay(realtype t, N_Vector yv, N_Vector fv, void *ud)
 {
   (void)t; (void)ud;
-  const realtype *y = N_VGetArrayPointer(yv);
-  realtype *f = N_VGetArrayPointer(fv);
-  const realtype invn = 1.0 / (realtype)DECAY_N;
-  for (long i = 0; i < DECAY_N; i++) f[i] = -(1.0 + (realtype)i * invn) * y[i];
-  return 0;
+  return rhs_decay_n(DECAY_N, yv, fv);
+}
+
+static int rhs_decay_1e6(realtype t, N_Vector yv, N_Vector fv, void *ud)
+{
+  (void)t; (void)ud;
+  return rhs_decay_n(DECAY_N_LARGE, yv, fv);
 }
 
 static int rhs_hires(realtype t, N_Vector yv, N_Vector fv, void *ud)
@@ -257,8 +270,13 @@ static problem_t problems[] = {
   {"vanderpol", KIND_BDF, 2, 2000.0, 1e-8, {0}, 0, 1e-10, rhs_vanderpol, jac_vanderpol, 0.0,
    ref_vanderpol},
   {"decay", KIND_ERK, DECAY_N, 1.0, 1e-6, {0}, 0, 1e-9, rhs_decay, NULL, 0.0, NULL},
+  {"decay-1e6", KIND_ERK, DECAY_N_LARGE, 1.0, 1e-6, {0}, 0, 1e-9, rhs_decay_1e6, NULL, 0.0,
+   NULL},
 };
 #define NPROBLEMS (int)(sizeof(problems) / sizeof(problems[0]))
+
+/* "decay" and "decay-1e6": exact solution, abbreviated "final" */
+static int is_decay(const problem_t *p) { return !strncmp(p->name, "decay", 5); }
 
 static void set_y0(const problem_t *p, N_Vector yv)
 {
@@ -270,7 +288,7 @@ static void set_y0(const problem_t *p, N_Vector yv)
     y[0] = 1.0; y[7] = 0.0057;
   } else if (!strcmp(p->name, "robertson")) { y[0] = 1.0; y[1] = 0.0; y[2] = 0.0; }
   else if (!strcmp(p->name, "vanderpol")) { y[0] = 2.0; y[1] = 0.0; }
-  else if (!strcmp(p->name, "decay")) { for (long i = 0; i < p->n; i++) y[i] = 1.0; }
+  else if (is_decay(p)) { for (long i = 0; i < p->n; i++) y[i] = 1.0; }
 }
 
 /* ------------------------------------------------------------------ */
@@ -475,7 +493,7 @@ static double max_abs_error(const problem_t *p, N_Vector yv, realtype t)
 {
   const realtype *y = N_VGetArrayPointer(yv);
   double err = 0.0;
-  if (!strcmp(p->name, "decay")) {
+  if (is_decay(p)) {
     for (long i = 0; i < p->n; i++) {
       double lam = 1.0 + (double)i / (double)p->n;
       double e = fabs(y[i] - exp(-lam * t));
@@ -542,7 +560,7 @@ static void run_problem(const problem_t *p, const config_t *cfg, SUNContext ctx,
   else printf("\"atol\": %.15g, ", p->atol_scalar);
   printf("\"final\": ");
   const realtype *yd = N_VGetArrayPointer(y);
-  if (!strcmp(p->name, "decay")) {
+  if (is_decay(p)) {
     realtype six[6] = {yd[0], yd[1], yd[2], yd[p->n - 3], yd[p->n - 2], yd[p->n - 1]};
     print_vec(six, 6);
     printf(", \"final_note\": \"first 3 and last 3 of %ld components\"", p->n);
@@ -555,7 +573,7 @@ static void run_problem(const problem_t *p, const config_t *cfg, SUNContext ctx,
   else printf("\"jacobian_evaluations\": null, ");
   printf("\"median_seconds\": %.6e, \"repetitions\": %d, \"version\": \"%s\"", med, n,
          SUNDIALS_VERSION);
-  if (!strcmp(p->name, "decay"))
+  if (is_decay(p))
     printf(", \"seconds_per_step\": %.6e", med / (double)st.steps);
   if (timing_detail) {
     int reps2 = 0;
@@ -574,7 +592,7 @@ static void run_reference(const problem_t *p, SUNContext ctx)
   config_t c1 = {1, ARKODE_FEHLBERG_13_7_8, CV_BDF, 1.0};
   const char *labels[2] = {"CVODE-BDF-analyticJ", "ERKStep-Fehlberg1378"};
   for (int k = 0; k < 2; k++) {
-    if (!strcmp(p->name, "decay")) break;
+    if (is_decay(p)) break;
     problem_t q = *p;
     if (k == 0) {
       if (!q.jac) continue;          /* BDF reference only for the stiff ones */
