@@ -353,15 +353,8 @@ public struct AdditiveRungeKuttaStepper: ODEStepper {
 
     public mutating func interpolant() -> UnsafeMutablePointer<Double> {
         ensureEndDerivatives(at: t + stepSize)
-        let h = stepSize
-        for i in 0..<n {
-            let (y0, y1) = (y[i], yNew[i])
-            let (d0, d1) = (h * (fE[i] + fI[i]), h * (endE[i] + endI[i]))
-            poly[i] = y0
-            poly[n + i] = d0
-            poly[2 * n + i] = 3 * (y1 - y0) - 2 * d0 - d1
-            poly[3 * n + i] = 2 * (y0 - y1) + d0 + d1
-        }
+        let (h, fE, fI, endE, endI) = (stepSize, fE, fI, endE, endI)
+        writeCubicHermite(into: poly, count: n, from: y, to: yNew) { i in (h * (fE[i] + fI[i]), h * (endE[i] + endI[i])) }
         return poly
     }
 

@@ -9,15 +9,34 @@ import Foundation
 /// Kassam & Trefethen's (2005) contour integral (32 points on a unit circle around each `hL`),
 /// which stays accurate where `hL → 0`. The step `h` is fixed per instance (choose it from a CFL
 /// bound; make a new instance to change it).
+///
+/// Two ways to use it: ``advance(_:time:workspace:nonlinear:)`` takes one step of `N` alone (the
+/// pseudo-spectral solvers' inner loop), or, as an ``ODEMethod``, it goes through the one driver
+/// like any other method — `solve(problem, using: ETDRK4(linear: L, step: h), controller:
+/// FixedStep(h), events: ...)` — on an ``ODEProblem`` whose right-hand side is the *whole*
+/// `f(t, u) = L∘u + N(t, u)` (the stepper forms `N = f − L∘u`), with saved points, cubic Hermite
+/// dense output, events and snapshots. Steps of another size than `step` (the grid's last step,
+/// a step cut at an event) get their own coefficients.
 public struct ETDRK4: Sendable {
     public let step: Double
     public let linear: [Double]
     let e, e2, q, f1, f2, f3: [Double]
 
+    /// Number of contour points of the φ-function integrals.
+    public let contourPoints: Int
+
     public init(linear: [Double], step h: Double, contourPoints m: Int = 32) {
         precondition(h > 0 && h.isFinite, "ETDRK4 needs a positive step, got \(h)")
         step = h
         self.linear = linear
+        contourPoints = m
+        (e, e2, q, f1, f2, f3) = Self.coefficients(linear: linear, step: h, contourPoints: m)
+    }
+
+    /// The coefficient vectors `e^{hL}`, `e^{hL/2}`, `Q` and `f1, f2, f3` for a step of signed
+    /// size `h` (Kassam & Trefethen's contour means; `L` real, so only real parts survive).
+    static func coefficients(linear: [Double], step h: Double, contourPoints m: Int)
+        -> (e: [Double], e2: [Double], q: [Double], f1: [Double], f2: [Double], f3: [Double]) {
         var e = [Double](), e2 = [Double](), q = [Double](), f1 = [Double](), f2 = [Double](), f3 = [Double]()
         for l in linear {
             let hl = h * l
@@ -54,7 +73,7 @@ public struct ETDRK4: Sendable {
             f2.append(h * s2 / Double(m))
             f3.append(h * s3 / Double(m))
         }
-        (self.e, self.e2, self.q, self.f1, self.f2, self.f3) = (e, e2, q, f1, f2, f3)
+        return (e, e2, q, f1, f2, f3)
     }
 
     /// Advances `u` from `t` to `t + h`; `nonlinear(t, u, out)` writes `N(t, u)` into `out`.

@@ -246,3 +246,21 @@ func evaluatePolynomial(
     }
 }
 
+
+/// Writes the cubic Hermite interpolant in θ ∈ [0, 1] between `y0` and `y1` (`n` values each)
+/// into `poly` (`4n`, the coefficient of θ^p at `p·n`); `slopes(i)` gives `(h f_n,i, h f_{n+1},i)`,
+/// the end derivatives scaled by the signed step.
+@inlinable @inline(__always)
+func writeCubicHermite(
+    into poly: UnsafeMutablePointer<Double>, count n: Int, from y0: UnsafeMutablePointer<Double>,
+    to y1: UnsafeMutablePointer<Double>, slopes: (Int) -> (Double, Double)
+) {
+    for i in 0..<n {
+        let (a, b) = (y0[i], y1[i])
+        let (d0, d1) = slopes(i)
+        poly[i] = a
+        poly[n + i] = d0
+        poly[2 * n + i] = 3 * (b - a) - 2 * d0 - d1
+        poly[3 * n + i] = 2 * (a - b) + d0 + d1
+    }
+}

@@ -19,7 +19,7 @@ extension ODEIntegrator {
             "rhs_evaluations": Int64(s.rhsEvaluations), "accepted_steps": Int64(s.acceptedSteps),
             "rejected_steps": Int64(s.rejectedSteps), "jacobian_evaluations": Int64(s.jacobianEvaluations),
             "factorizations": Int64(s.factorizations), "max_steps": Int64(maxSteps),
-            "linear_iterations": Int64(s.linearIterations),
+            "linear_iterations": Int64(s.linearIterations), "diffusion_evaluations": Int64(s.diffusionEvaluations),
         ]
         switch control {
         case .adaptive:
@@ -84,6 +84,7 @@ extension ODEIntegrator {
         statistics.jacobianEvaluations = try snapshot.integer("jacobian_evaluations")
         statistics.factorizations = try snapshot.integer("factorizations")
         statistics.linearIterations = Int(snapshot.integers["linear_iterations"] ?? 0)
+        statistics.diffusionEvaluations = Int(snapshot.integers["diffusion_evaluations"] ?? 0)
         stepper.statistics = statistics
         eventValues = conditions
         occurrences.removeAll()

@@ -37,6 +37,10 @@ public struct ODEIntegrator<Method: ODEMethod> {
     @usableFromInline let maxSteps: Int
     @usableFromInline let relative: [Double]
     @usableFromInline let absolute: [Double]
+    /// The method's own first step when none is given (``ODEMethod/defaultInitialStep(span:)``).
+    @usableFromInline let methodInitialStep: Double?
+    /// Steps land on every save time (``ODEMethod/stepsToSaveTimes``).
+    @usableFromInline let stepsToSaveTimes: Bool
     /// Current time `t_n`.
     @usableFromInline var t: Double
     /// Signed size of the next step to attempt.
@@ -63,7 +67,11 @@ public struct ODEIntegrator<Method: ODEMethod> {
         maxSteps: Int? = nil, denseOutput: Bool = true, events: [Event] = []
     ) throws(IntegrationError) {
         try validate(problem)
-        let control = try controller.stepControl(methodName: method.name, errorEstimatorOrder: method.errorEstimatorOrder)
+        let control = if let k = method.stochasticErrorExponent {
+            try controller.stepControl(methodName: method.name, stochasticErrorExponent: k)
+        } else {
+            try controller.stepControl(methodName: method.name, errorEstimatorOrder: method.errorEstimatorOrder)
+        }
         try method.validate(for: problem)
         let rtol: [Double], atol: [Double]
         let limit: Int
@@ -97,6 +105,8 @@ public struct ODEIntegrator<Method: ODEMethod> {
         self.maxSteps = limit
         relative = rtol
         absolute = atol
+        methodInitialStep = method.defaultInitialStep(span: abs(problem.end - problem.start))
+        stepsToSaveTimes = method.stepsToSaveTimes
         t = problem.start
         self.events = events
         eventValues = [Double](repeating: 0, count: events.count)
@@ -212,7 +222,7 @@ public struct ODEIntegrator<Method: ODEMethod> {
     mutating func begin() throws(IntegrationError) {
         output.start(stepper.currentState)
         do throws(StepFailure) { try stepper.start(at: t) } catch { throw self.error(error, stepSize: 0) }
-        guard allFinite(stepper.currentDerivative, count: n) else {
+        guard !stepper.startsWithDerivative || allFinite(stepper.currentDerivative, count: n) else {
             throw .nonFiniteDerivative(failure(stepSize: 0))
         }
         if !events.isEmpty { evaluateEventConditions() }
@@ -220,7 +230,7 @@ public struct ODEIntegrator<Method: ODEMethod> {
         case .fixed(let step):
             fixedCount = fixedStepCount(step: step)
         case .adaptive:
-            if let h0 = initialStep {
+            if let h0 = initialStep ?? methodInitialStep {
                 h = direction * Swift.min(h0, maxStep)
             } else {
                 h = direction * initialStepMagnitude()
@@ -269,6 +279,13 @@ public struct ODEIntegrator<Method: ODEMethod> {
     mutating func attemptAdaptive(_ controller: PIController.Resolved) throws(IntegrationError) {
         var isLast = false
         if abs(h) > maxStep { h = direction * maxStep }
+        // Methods that step to save times stop at the next one (without shrinking the proposal).
+        var proposal: Double? = nil
+        if stepsToSaveTimes, let s = output.pendingSaveTime, direction * (s - tEnd) < 0,
+           direction * (t + 1.01 * h - s) >= 0 {
+            proposal = h
+            h = s - t
+        }
         if direction * (t + 1.01 * h - tEnd) >= 0 {
             h = tEnd - t
             isLast = true
@@ -313,13 +330,21 @@ public struct ODEIntegrator<Method: ODEMethod> {
                 return
             }
             h *= factor
+            if let proposal, abs(h) < abs(proposal) { h = proposal }
         }
     }
 
     /// Takes fixed step number `fixedIndex + 1` (the last one ends exactly at `t1`).
     @inlinable
     mutating func attemptFixed(_ step: Double) throws(IntegrationError) {
-        let tNew = fixedIndex + 1 == fixedCount ? tEnd : tStart + direction * Double(fixedIndex + 1) * step
+        let tGrid = fixedIndex + 1 == fixedCount ? tEnd : tStart + direction * Double(fixedIndex + 1) * step
+        // Methods that step to save times split the grid step at a save time strictly inside it
+        // (farther than `1e-10·step` from its ends); save times that close to a step's end get its state.
+        let snap = stepsToSaveTimes ? 1e-10 * step : 0
+        var tNew = tGrid
+        if stepsToSaveTimes, let s = output.pendingSaveTime, direction * (s - tGrid) < -snap, direction * (s - t) > snap {
+            tNew = s
+        }
         let h = tNew - t
         self.h = h
         if fixedIndex >= maxSteps { throw .maxStepsReached(maxSteps: maxSteps, failure(stepSize: h)) }
@@ -335,8 +360,8 @@ public struct ODEIntegrator<Method: ODEMethod> {
         case .accepted: break
         }
         guard allFinite(stepper.trialState, count: n) else { throw .nonFiniteState(failure(stepSize: h)) }
-        // A step cut by an event is retaken from the event to the same grid point.
-        if try complete(to: tNew, step: h) { return }
+        // A step cut by an event (or at a save time) is continued to the same grid point.
+        if try complete(to: tNew, step: h, snap: snap) || tNew != tGrid { return }
         fixedIndex += 1
         if fixedIndex == fixedCount { finished = true }
     }
@@ -344,11 +369,11 @@ public struct ODEIntegrator<Method: ODEMethod> {
     /// Finishes an accepted trial step `t → tNew` (signed size `h`): events, output, commit.
     /// Returns true when an event cut the step short (then `t` is the event's time).
     @inlinable
-    mutating func complete(to tNew: Double, step h: Double) throws(IntegrationError) -> Bool {
+    mutating func complete(to tNew: Double, step h: Double, snap: Double = 0) throws(IntegrationError) -> Bool {
         stepper.statistics.acceptedSteps &+= 1
         if !events.isEmpty, try handleEvents(step: h, to: tNew) { return true }
         let poly = output.needsPolynomial(upTo: tNew) ? stepper.interpolant() : stepper.scratch
-        output.accept(tOld: t, tNew: tNew, yNew: stepper.trialState, poly: poly, scratch: stepper.scratch)
+        output.accept(tOld: t, tNew: tNew, yNew: stepper.trialState, poly: poly, scratch: stepper.scratch, snap: snap)
         do throws(StepFailure) {
             try stepper.commit(to: tNew)
         } catch {

@@ -90,6 +90,13 @@ public protocol ODEStepper {
     func snapshotFields() -> (scalars: [String: Double], integers: [String: Int64], vectors: [String: [Double]])
     /// Restores what ``snapshotFields()`` wrote (the current state is restored by the driver).
     mutating func restoreFields(from snapshot: IntegratorSnapshot) throws(IntegrationError)
+    /// Whether ``start(at:)`` evaluates `f(t0, y0)` into ``currentDerivative`` (the driver then
+    /// checks it is finite). Stochastic steppers, which evaluate the drift only inside a step, say no.
+    var startsWithDerivative: Bool { get }
+}
+
+extension ODEStepper {
+    public var startsWithDerivative: Bool { true }
 }
 
 /// An ODE method: a value that describes the method (its coefficients, its linear solver) and
@@ -110,9 +117,22 @@ public protocol ODEMethod {
     /// The stepper for one solve of `problem`, with per-component tolerances (`n` each; fixed-step
     /// solves pass ones) starting at `problem.initial`.
     func makeStepper(for problem: ODEProblem, relative: [Double], absolute: [Double]) -> Stepper
+    /// For a stochastic method: `k` such that its error estimate scales like `h^k` (non-integer;
+    /// the controller's exponents follow from it); `nil` for deterministic methods.
+    var stochasticErrorExponent: Double? { get }
+    /// Whether steps must land on every save time (stochastic methods: a saved state is a solver
+    /// value, never interpolated between steps). Adaptive steps are shortened to reach the next
+    /// save time (without shrinking the step proposal); fixed grid steps are split there.
+    var stepsToSaveTimes: Bool { get }
+    /// The first step when none is given (`nil`: Hairer's selection from `f(t0, y0)`), from the
+    /// span's length `|t1 - t0|`.
+    func defaultInitialStep(span: Double) -> Double?
 }
 
 extension ODEMethod {
     public func validate(for problem: ODEProblem) throws(IntegrationError) {}
     public var takesFixedSteps: Bool { true }
+    public var stochasticErrorExponent: Double? { nil }
+    public var stepsToSaveTimes: Bool { false }
+    public func defaultInitialStep(span: Double) -> Double? { nil }
 }

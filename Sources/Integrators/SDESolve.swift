@@ -1,8 +1,10 @@
 import Dispatch
 import Randomness
 
-// Public entry points for SDEs: fixed-step and adaptive `solve` (an `SDEIntegrator` run to the
-// end; drive one yourself to pause, snapshot and resume), and ensembles. Results reuse `ODESolution`:
+// Public entry points for SDEs: fixed-step and adaptive `solve` (the one driver, ``ODEIntegrator``,
+// with the method on its Brownian path, run to the end; drive an `SDEIntegrator` yourself to pause,
+// snapshot and resume), and ensembles. Events work as for ODE methods (terminal or not, `affect`),
+// located on the straight line between a step's ends. Results reuse `ODESolution`:
 //
 // - `times`/`states` follow `SaveAt`; save times are hit exactly (fixed steps split the grid step
 //   containing a save time, adaptive steps are shortened to land on it) — never interpolated;
@@ -49,10 +51,12 @@ public func solve<Method: SDEMethod>(
     brownian: BrownianTree,
     saveAt: SaveAt = .steps,
     maxSteps: Int = 10_000_000,
-    denseOutput: Bool = false
+    denseOutput: Bool = false,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     var integrator = try SDEIntegrator(
-        problem, using: method, step: step, brownian: brownian, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput)
+        problem, using: method, step: step, brownian: brownian, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput,
+        events: events)
     try integrator.finish()
     return integrator.solution
 }
@@ -68,12 +72,14 @@ public func solve<Method: SDEMethod>(
     seed: UInt64,
     saveAt: SaveAt = .steps,
     maxSteps: Int = 10_000_000,
-    denseOutput: Bool = false
+    denseOutput: Bool = false,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     try validate(problem)
     let tree = try BrownianTree(seed: seed, from: problem.start, to: problem.end, dimension: problem.noiseDimension)
     return try solve(
-        problem, using: method, step: step, brownian: tree, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput)
+        problem, using: method, step: step, brownian: tree, saveAt: saveAt, maxSteps: maxSteps, denseOutput: denseOutput,
+        events: events)
 }
 
 /// Adaptive solve with an embedded error estimate (``SRIW1``, ``SRA1``) on the path `brownian`.
@@ -100,11 +106,12 @@ public func solve<Method: AdaptiveSDEMethod>(
     initialStep: Double? = nil,
     maxStep: Double? = nil,
     maxSteps: Int = 100_000,
-    denseOutput: Bool = false
+    denseOutput: Bool = false,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     var integrator = try SDEIntegrator(
         problem, using: method, tolerance: tolerance, brownian: brownian, saveAt: saveAt, controller: controller,
-        initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput)
+        initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput, events: events)
     try integrator.finish()
     return integrator.solution
 }
@@ -121,13 +128,14 @@ public func solve<Method: AdaptiveSDEMethod>(
     initialStep: Double? = nil,
     maxStep: Double? = nil,
     maxSteps: Int = 100_000,
-    denseOutput: Bool = false
+    denseOutput: Bool = false,
+    events: [Event] = []
 ) throws(IntegrationError) -> ODESolution {
     try validate(problem)
     let tree = try BrownianTree(seed: seed, from: problem.start, to: problem.end, dimension: problem.noiseDimension)
     return try solve(
         problem, using: method, tolerance: tolerance, brownian: tree, saveAt: saveAt, controller: controller,
-        initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput)
+        initialStep: initialStep, maxStep: maxStep, maxSteps: maxSteps, denseOutput: denseOutput, events: events)
 }
 
 // MARK: ensembles

@@ -71,6 +71,10 @@ struct SolutionRecorder {
         if storeDense { denseTimes.append(tStart) }
     }
 
+    /// The next save time not yet recorded (``SaveAt/times(_:)``), if any.
+    @inlinable
+    var pendingSaveTime: Double? { nextSave < saveTimes.count ? saveTimes[nextSave] : nil }
+
     /// Whether the step ending at `tNew` needs its interpolation polynomial.
     @inlinable
     func needsPolynomial(upTo tNew: Double) -> Bool {

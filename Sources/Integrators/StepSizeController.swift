@@ -6,6 +6,15 @@ public protocol StepSizeController: Sendable {
     /// The controller checked and resolved for a method whose error estimator has order
     /// `errorEstimatorOrder` (`nil`: the method has none).
     func stepControl(methodName: String, errorEstimatorOrder: Int?) throws(IntegrationError) -> StepControl
+    /// The controller resolved for a stochastic method whose error estimate scales like `h^k`,
+    /// `k = stochasticErrorExponent` (1.5 for ``SRIW1`` and ``SRA1``). The default refuses.
+    func stepControl(methodName: String, stochasticErrorExponent k: Double) throws(IntegrationError) -> StepControl
+}
+
+extension StepSizeController {
+    public func stepControl(methodName: String, stochasticErrorExponent k: Double) throws(IntegrationError) -> StepControl {
+        throw .invalidArgument("the step-size controller \(Self.self) cannot drive the stochastic method \(methodName)")
+    }
 }
 
 /// A step-size controller checked and resolved for one method (made by
@@ -28,6 +37,16 @@ extension PIController: StepSizeController {
         }
         return StepControl(.adaptive(try resolved(errorEstimatorOrder: q)))
     }
+
+    /// Exponents for an estimate scaling like `h^k` (non-integer `k` allowed): `β1 = 0.7/k`,
+    /// `β2 = 0.4/k` unless given, rejection exponent `1/k`.
+    public func stepControl(methodName: String, stochasticErrorExponent k: Double) throws(IntegrationError) -> StepControl {
+        _ = try resolved(errorEstimatorOrder: 1)  // parameter validation
+        guard k.isFinite, k > 0 else { throw .invalidArgument("method \(methodName): error exponent \(k) must be > 0") }
+        return StepControl(.adaptive(PIController.Resolved(
+            safety: safety, minFactor: minFactor, maxFactor: maxFactor,
+            beta1: proportionalExponent ?? 0.7 / k, beta2: integralExponent ?? 0.4 / k, rejectExponent: 1 / k)))
+    }
 }
 
 /// Fixed steps of size `step` (time units, magnitude; the sign follows the integration
@@ -44,5 +63,9 @@ public struct FixedStep: StepSizeController, Equatable {
     public func stepControl(methodName: String, errorEstimatorOrder: Int?) throws(IntegrationError) -> StepControl {
         guard step.isFinite, step > 0 else { throw .invalidStepSize(name: "step", value: step) }
         return StepControl(.fixed(step: step))
+    }
+
+    public func stepControl(methodName: String, stochasticErrorExponent k: Double) throws(IntegrationError) -> StepControl {
+        try stepControl(methodName: methodName, errorEstimatorOrder: nil)
     }
 }

@@ -1,25 +1,32 @@
 import Tensors
 
-/// A multilayer perceptron `f(t, y) = W_L σ(… σ(W_1 y + b_1) …) + b_L` with `σ = tanh`,
-/// written directly with ``Tensors`` ``Variable`` operations (`matmul`, `+`, `tanh`).
+/// A multilayer perceptron `f(t, y) = W_L σ(… σ(W_1 y + b_1) …) + b_L` with `σ = tanh`: an
+/// ``MLP`` in a ``LayerVectorField`` (``field``), with this type's parameter names and seeding.
 ///
 /// `widths = [n, h_1, …, h_m, n]`: input and output width equal the state dimension `n`.
 /// With `timeDependent: true` the time `t` is appended to the input as one more feature
 /// (the first layer then has `n + 1` inputs).
 ///
 /// Parameters, in order: `weight0, bias0, weight1, bias1, …` with `weight_l: [in_l, out_l]`
-/// (used as `x·W`) and `bias_l: [out_l]`. Initialisation (seeded, reproducible): weights
-/// Glorot/Xavier uniform, biases `U(−1/√in, 1/√in)` (PyTorch's `Linear` bias rule).
+/// (used as `x·W`) and `bias_l: [out_l]` — the names checkpoints of the `neural-ode` scenarios
+/// carry. Initialisation (seeded, reproducible): weights Glorot/Xavier uniform, biases
+/// `U(−1/√in, 1/√in)` (PyTorch's `Linear` bias rule). For any other network, wrap it in a
+/// ``LayerVectorField`` directly.
 public struct MLPVectorField: NeuralVectorField {
     /// Layer widths `[n, h_1, …, n]`.
     public let widths: [Int]
     /// Whether `t` is an extra input feature.
     public let isTimeDependent: Bool
-    public var parameters: [Tensor<Double>]
+    /// The network as a layer vector field (parameter names `"0.weight"`, `"0.bias"`, …).
+    public var field: LayerVectorField<MLP<Double>>
 
     public var stateDimension: Int { widths[0] }
     public var parameterNames: [String] {
         (0..<(widths.count - 1)).flatMap { ["weight\($0)", "bias\($0)"] }
+    }
+    public var parameters: [Tensor<Double>] {
+        get { field.parameters }
+        set { field.parameters = newValue }
     }
 
     /// A randomly initialised MLP.
@@ -42,10 +49,13 @@ public struct MLPVectorField: NeuralVectorField {
         }
         self.widths = widths
         self.isTimeDependent = timeDependent
+        var inputWidths = widths
+        if timeDependent { inputWidths[0] += 1 }
+        var network = MLP<Double>(widths: inputWidths, activation: .tanh, seed: seed)
         var params: [Tensor<Double>] = []
         let layers = widths.count - 1
         for l in 0..<layers {
-            let fanIn = widths[l] + (l == 0 && timeDependent ? 1 : 0), fanOut = widths[l + 1]
+            let fanIn = inputWidths[l], fanOut = widths[l + 1]
             let scale = l == layers - 1 ? outputScale : 1
             let layerSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(2 * l + 1)
             let w = Tensor<Double>.xavierUniform(shape: [fanIn, fanOut], fanIn: fanIn, fanOut: fanOut, seed: layerSeed)
@@ -54,7 +64,8 @@ public struct MLPVectorField: NeuralVectorField {
             params.append(w * scale)
             params.append(b * scale)
         }
-        self.parameters = params
+        network.parameters = Parameters(Array(zip(network.parameters.names, params)))
+        field = try LayerVectorField(network, stateDimension: widths[0], timeDependent: timeDependent)
     }
 
     public func evaluate(time: Double, state: Variable<Double>, parameters: [Variable<Double>]) throws -> Variable<Double> {
@@ -63,16 +74,7 @@ public struct MLPVectorField: NeuralVectorField {
             throw NeuralODEError.invalidArgument(
                 "MLPVectorField: expected \(2 * layers) parameter tensors, got \(parameters.count)")
         }
-        var x = state
-        if isTimeDependent {
-            let column = Variable(Tensor<Double>(shape: [state.shape[0], 1], repeating: time))
-            x = try Variable.concatenate([x, column], axis: 1)
-        }
-        for l in 0..<layers {
-            x = try x.matmul(parameters[2 * l]) + parameters[2 * l + 1]
-            if l < layers - 1 { x = x.tanh() }
-        }
-        return x
+        return try field.evaluate(time: time, state: state, parameters: parameters)
     }
 }
 

@@ -55,6 +55,41 @@ struct SDEBehaviourTests {
         #expect(!grid.hasDenseOutput)
     }
 
+    /// Events on SDE paths go through the one driver: a terminal event's root is the straight-line
+    /// root between the same grid points the unevented solve takes; an event with an `affect`
+    /// (reset to 1 on reaching the level) keeps every saved state at or below the level.
+    @Test func eventsOnStochasticPaths() throws {
+        let problem = gbmProblem(mu: 1.5, sigma: 0.5)
+        let level = 2.0
+        let plain = try solve(problem, using: Milstein(), step: 1.0 / 64, seed: 7, saveAt: .steps)
+        guard let k = (1..<plain.times.count).first(where: { plain.state(at: $0)[0] >= level }) else {
+            Issue.record("the path never reaches \(level): choose another seed")
+            return
+        }
+        let (t0, t1) = (plain.times[k - 1], plain.times[k])
+        let (y0, y1) = (plain.state(at: k - 1)[0], plain.state(at: k)[0])
+        let expected = t0 + (level - y0) / (y1 - y0) * (t1 - t0)
+        let stop = Event(condition: { _, y in y[0] - level }, direction: .rising, terminal: true)
+        let evented = try solve(problem, using: Milstein(), step: 1.0 / 64, seed: 7, saveAt: .steps, events: [stop])
+        print("SDE terminal event: t = \(evented.finalTime), straight-line root of the unevented solve \(expected)")
+        #expect(evented.stoppingEvent == 0 && evented.events.count == 1)
+        #expect(abs(evented.finalTime - expected) < 1e-12)
+        #expect(abs(evented.final[0] - level) < 1e-12)
+        #expect(Array(evented.times.dropLast()) == Array(plain.times.prefix(k)))
+        #expect(evented.stateStorage.dropLast().map(\.bitPattern) == plain.stateStorage.prefix(k).map(\.bitPattern))
+
+        let reset = Event(condition: { _, y in y[0] - level }, direction: .rising, affect: { _, y in y[0] = 1 })
+        let tolerance = Tolerance(relative: 1e-4, absolute: 1e-6)
+        let bounced = try solve(problem, using: SRIW1(), tolerance: tolerance, seed: 7, events: [reset])
+        #expect(bounced.completed && bounced.finalTime == 1)
+        #expect(!bounced.events.isEmpty)
+        for occurrence in bounced.events { #expect(abs(occurrence.state[0] - level) < 1e-9) }
+        #expect(bounced.stateStorage.allSatisfy { $0 <= level + 1e-9 })
+        // Without the event the adaptive solve goes above the level.
+        let free = try solve(problem, using: SRIW1(), tolerance: tolerance, seed: 7)
+        #expect(free.stateStorage.contains { $0 > level })
+    }
+
     @Test func milsteinFiniteDifferenceMatchesAnalyticDerivative() throws {
         let a = try solve(gbmProblem(mu: 1, sigma: 0.8, analyticDerivative: true), using: Milstein(), step: 1.0 / 128, seed: 11, saveAt: .final)
         let b = try solve(gbmProblem(mu: 1, sigma: 0.8), using: Milstein(), step: 1.0 / 128, seed: 11, saveAt: .final)

@@ -26,6 +26,55 @@ import Testing
         #expect(throws: NeuralODEError.self) { try field(0, Tensor([1, 2])) }
     }
 
+    /// Any `Layer` is a vector field: a Chain of Linear and SiLU layers (time-dependent), with the
+    /// layer's own parameter names; its gradients by backpropagation through a fixed-step solve
+    /// match central differences, and the adjoint agrees with backpropagation.
+    @Test func anyLayerIsAVectorField() throws {
+        let network = Chain<Double>([
+            Linear(inputSize: 3, outputSize: 6, initialization: .xavierUniform, seed: 3), ActivationLayer(.silu),
+            Linear(inputSize: 6, outputSize: 2, initialization: .xavierUniform, seed: 4),
+        ])
+        let field = try LayerVectorField(network, stateDimension: 2, timeDependent: true)
+        #expect(field.parameterNames == ["0.weight", "0.bias", "2.weight", "2.bias"])
+        #expect(field.parameters.map(\.shape) == [[3, 6], [6], [6, 2], [2]])
+        // The field is the network applied to [y, t].
+        let y = try Tensor<Double>(shape: [2, 2], scalars: [0.3, -0.2, 1.1, 0.4])
+        let direct = try network(Tensor(shape: [2, 3], scalars: [0.3, -0.2, 0.7, 1.1, 0.4, 0.7]))
+        #expect(try field(0.7, y).scalars == direct.scalars)
+
+        let node = NeuralODE(field)
+        let y0 = try Tensor<Double>(shape: [2, 2], scalars: [0.5, -0.3, -1.0, 0.8])
+        let loss = TrajectoryLoss.meanSquaredError(targets: [Tensor(shape: [2, 2], repeating: 0.2), Tensor(shape: [2, 2], repeating: -0.1)])
+        let times = [0.5, 1.0]
+        let fixed = SolverConfiguration.fixed(RK4(), step: 0.05)
+        let g = try node.gradient(of: loss, initial: y0, from: 0, observedAt: times, solver: fixed, method: .backpropagation())
+        let discrete: (NeuralODE<LayerVectorField<Chain<Double>>>) throws -> Double = {
+            try $0.discreteLoss(loss, initial: y0, from: 0, observedAt: times, stepTimes: g.stepTimes, using: fixed.tableau!)
+        }
+        let indices = Array(0..<field.parameterCount)
+        let fd = try centralDifferences(field.flattenedParameters, indices: indices, step: 1e-5, lossOfParameters(node, discrete))
+        let error = relativeError(g.flattenedParameters, fd)
+        measured("LayerVectorField (Chain) backprop θ vs FD", error)
+        #expect(error < 1e-8)
+        let tight = SolverConfiguration.adaptive(Tsit5(), tolerance: Tolerance(relative: 1e-11, absolute: 1e-12))
+        let adjoint = try node.gradient(of: loss, initial: y0, from: 0, observedAt: times, solver: tight, method: .adjoint())
+        let backprop = try node.gradient(of: loss, initial: y0, from: 0, observedAt: times, solver: tight, method: .backpropagation())
+        #expect(relativeError(adjoint.flattenedParameters, backprop.flattenedParameters) < 1e-6)
+
+        // Setting parameters reaches the network; refusals name the shapes.
+        var changed = field
+        try changed.setParameters(flattened: field.flattenedParameters.map { $0 * 0 })
+        #expect(try changed(0, y).scalars.allSatisfy { $0 == 0 })
+        #expect(changed.network.parameters.scalarCount == field.parameterCount)
+        #expect(throws: NeuralODEError.self) { try LayerVectorField(network, stateDimension: 2) }  // expects 3 inputs
+        #expect(throws: NeuralODEError.self) { try LayerVectorField(network, stateDimension: 3, timeDependent: false) }  // 2 outputs
+        #expect(throws: NeuralODEError.self) { try LayerVectorField(network, stateDimension: 0) }
+        // MLPVectorField is an MLP in a LayerVectorField under its own names.
+        let mlp = try MLPVectorField(widths: [2, 5, 2], timeDependent: true, seed: 9)
+        #expect(mlp.field.parameterNames == ["0.weight", "0.bias", "1.weight", "1.bias"])
+        #expect(try mlp(0.3, y).scalars == mlp.field(0.3, y).scalars)
+    }
+
     /// A field returning the wrong shape is reported when the problem is made, not mid-solve.
     struct WrongShapeField: NeuralVectorField {
         var parameters: [Tensor<Double>] = [Tensor([1.0])]
