@@ -446,6 +446,20 @@ out.append("""## Notes
   The blocked loops now stream the stage vectors from L3 (8 × 0.8 MB); what is left is a per-solve
   14 MB workspace (zeroed, first touched) and the one-accumulator error norm (an 8-lane sum measured
   no faster, and changes the bits).
+- Decay with 1e6 states (the targets missed there, and the 1e5 Dopri5 one at 1.09): per step we
+  are memory-bound — 31–34 ms for a 1e6-state DormandPrince5 step, which streams about 0.9 GB
+  (seven stage vectors, the state, the error combination) at this VM's 25–30 GB/s. Levers measured:
+  blocked stage loops (above: 2.1–3.1 → 1.0–1.3 ms at 1e5); an 8-lane error sum (no gain, other
+  bits); a two-thread split of the stage combinations above 2^18 states (no gain: 31–34 ms either
+  way, memory-bound; not kept). Left: fusing the error norm into the last stage combination (one
+  pass less over 8 MB), which changes the order of operations and so the bits of every adaptive
+  solve; run-to-run noise here (±15 %) is as large as the gaps to 1.0 and 0.2.
+- Brusselator growth with N (×19.8 against CVODE's ×16.1 from N = 32 to 128, while every absolute
+  ratio is 0.33–0.41): our GMRES iterations per Newton step grow faster with N than SPGMR's under
+  the same FFT diffusion preconditioner (the reaction part is not preconditioned), and the sparse
+  paths' fill grows with the 2-D bandwidth. CVODE's band solver does not apply (the periodic wrap
+  puts entries at distance N² − N from the diagonal). The lever left is a better preconditioner
+  (diffusion plus the pointwise 2×2 reaction block), not tried yet.
 - Intel Xeon VM (2 cores, AVX-512, model hidden by the hypervisor), measured by the session that
   filed the kernel issue: OpenBLAS chose `Prescott`, dgemm 1024³ ran at 20 GFLOP/s against 109 with
   `SkylakeX`, and MLP training at W = 1024 at 17.7–26 steps/s against 77.8. The start-up check now
