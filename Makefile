@@ -103,6 +103,9 @@ python-test: deps python-deps
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/brusselator.ipynb \
 	  --output-dir $(CHECK_DIR) --output brusselator.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_brusselator.py $(CHECK_DIR)/runs/brusselator-2d-quick $(CHECK_DIR)/brusselator.executed.ipynb $(CHECK_DIR)/brusselator.png
+	@# The wavelet transforms against PyWavelets, on the cases the Swift suite wrote (rewritten if absent).
+	[ -f .build/wavelet-checks/wavelets.json ] || swift test --disable-xctest --filter WaveletTests
+	$(PYTHON) Tests/python/check_wavelets.py .build/wavelet-checks/wavelets.json
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/navier-stokes/ns2d-dns-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-baselines-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-training-data-quick.json --quiet \

@@ -1,0 +1,132 @@
+/// How a discrete wavelet transform treats the signal beyond its ends (PyWavelets' modes).
+public enum WaveletMode: String, Sendable, CaseIterable, Codable {
+    /// The signal is periodic (an odd length is first extended by repeating its last sample):
+    /// `⌈N/2⌉` coefficients per band, no redundancy.
+    case periodization
+    /// The signal is zero outside `[0, N)`: `⌊(N + F − 1)/2⌋` coefficients per band.
+    case zero
+
+    /// The mode called `name`.
+    /// - Throws: ``WaveletError/unknownMode(_:)``.
+    public init(named name: String) throws(WaveletError) {
+        guard let mode = WaveletMode(rawValue: name) else { throw .unknownMode(name) }
+        self = mode
+    }
+
+    /// Coefficients per band of one level on a signal of `length` samples with `filterLength` taps.
+    public func coefficientCount(signalLength length: Int, filterLength: Int) -> Int {
+        switch self {
+        case .periodization: return (length + 1) / 2
+        case .zero: return (length + filterLength - 1) / 2
+        }
+    }
+
+    /// Samples the synthesis of `count` coefficients per band produces (before any cut).
+    public func synthesisLength(coefficientCount count: Int, filterLength: Int) -> Int {
+        switch self {
+        case .periodization: return 2 * count
+        case .zero: return 2 * count - filterLength + 2
+        }
+    }
+}
+
+/// Where tap `j` of coefficient `o` meets the signal along one axis, as a table of `count × taps`
+/// signal indices (−1: outside, contributes nothing). Analysis gathers through the table
+/// (`c[o] = Σ_j filter[j] x[index(o, j)]`), synthesis scatters through its own
+/// (`y[index(o, j)] += filter[j] c[o]`); each one's transpose uses the same table the other way.
+struct WaveletLineMap: Sendable {
+    /// Coefficients per band.
+    let count: Int
+    /// Samples on the signal side.
+    let length: Int
+    let taps: Int
+    let indices: [Int32]
+
+    /// The analysis table for a signal of `length` samples: periodization reads
+    /// `x[(F/2 + 2o − j) mod N']` with `N' = N` rounded up to even (index `N` is the repeated last
+    /// sample), zero reads `x[2o + 1 − j]`.
+    static func analysis(mode: WaveletMode, length n: Int, taps f: Int) -> WaveletLineMap {
+        let m = mode.coefficientCount(signalLength: n, filterLength: f)
+        var indices = [Int32](repeating: -1, count: m * f)
+        let padded = n + n % 2
+        for o in 0..<m {
+            for j in 0..<f {
+                let i: Int
+                switch mode {
+                case .periodization:
+                    i = Swift.min(((f / 2 + 2 * o - j) % padded + padded) % padded, n - 1)
+                case .zero:
+                    let k = 2 * o + 1 - j
+                    i = k >= 0 && k < n ? k : -1
+                }
+                indices[o * f + j] = Int32(i)
+            }
+        }
+        return WaveletLineMap(count: m, length: n, taps: f, indices: indices)
+    }
+
+    /// The synthesis table from `count` coefficients to `length` samples (the full synthesis cut
+    /// to its first `length`): periodization writes `y[(2o + j − F/2 + 1) mod 2m]`, zero
+    /// writes `y[2o + j − F + 2]`.
+    static func synthesis(mode: WaveletMode, count m: Int, length n: Int, taps f: Int) -> WaveletLineMap {
+        var indices = [Int32](repeating: -1, count: m * f)
+        for o in 0..<m {
+            for j in 0..<f {
+                let k: Int
+                switch mode {
+                case .periodization: k = ((2 * o + j - f / 2 + 1) % (2 * m) + 2 * m) % (2 * m)
+                case .zero: k = 2 * o + j - f + 2
+                }
+                indices[o * f + j] = k >= 0 && k < n ? Int32(k) : -1
+            }
+        }
+        return WaveletLineMap(count: m, length: n, taps: f, indices: indices)
+    }
+
+    /// `out[o] (+)= Σ_j filter[j] · signal[index(o, j)]` along the middle axis of arrays laid out
+    /// `[outer, length, inner]` (signal) and `[outer, count, inner]` (out).
+    func gather(_ signal: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
+                outer: Int, inner: Int, accumulate: Bool) {
+        let (m, n, f) = (count, length, taps)
+        if !accumulate { out.initialize(repeating: 0, count: outer * m * inner) }
+        indices.withUnsafeBufferPointer { idx in
+            filter.withUnsafeBufferPointer { w in
+                for b in 0..<outer {
+                    let src = signal + b * n * inner, dst = out + b * m * inner
+                    for o in 0..<m {
+                        let row = dst + o * inner
+                        for j in 0..<f where w[j] != 0 {
+                            let i = Int(idx[o * f + j])
+                            if i < 0 { continue }
+                            let (c, col) = (w[j], src + i * inner)
+                            for e in 0..<inner { row[e] += c * col[e] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[index(o, j)] += filter[j] · coefficients[o]` along the middle axis (layouts as in
+    /// ``gather(_:filter:into:outer:inner:accumulate:)`` with the roles exchanged).
+    func scatter(_ coefficients: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
+                 outer: Int, inner: Int) {
+        let (m, n, f) = (count, length, taps)
+        indices.withUnsafeBufferPointer { idx in
+            filter.withUnsafeBufferPointer { w in
+                for b in 0..<outer {
+                    let src = coefficients + b * m * inner, dst = out + b * n * inner
+                    for o in 0..<m {
+                        let row = src + o * inner
+                        for j in 0..<f where w[j] != 0 {
+                            let i = Int(idx[o * f + j])
+                            if i < 0 { continue }
+                            let (c, col) = (w[j], dst + i * inner)
+                            for e in 0..<inner { col[e] += c * row[e] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
