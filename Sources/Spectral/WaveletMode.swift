@@ -83,46 +83,44 @@ struct WaveletLineMap: Sendable {
         return WaveletLineMap(count: m, length: n, taps: f, indices: indices)
     }
 
-    /// `out[o] (+)= Σ_j filter[j] · signal[index(o, j)]` along the middle axis of arrays laid out
+    /// `out[o] = Σ_j filter[j] · signal[index(o, j)]` along the middle axis of arrays laid out
     /// `[outer, length, inner]` (signal) and `[outer, count, inner]` (out).
     func gather(_ signal: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
-                outer: Int, inner: Int, accumulate: Bool) {
-        let (m, n, f) = (count, length, taps)
-        if !accumulate { out.initialize(repeating: 0, count: outer * m * inner) }
-        indices.withUnsafeBufferPointer { idx in
-            filter.withUnsafeBufferPointer { w in
-                for b in 0..<outer {
-                    let src = signal + b * n * inner, dst = out + b * m * inner
-                    for o in 0..<m {
-                        let row = dst + o * inner
-                        for j in 0..<f where w[j] != 0 {
-                            let i = Int(idx[o * f + j])
-                            if i < 0 { continue }
-                            let (c, col) = (w[j], src + i * inner)
-                            for e in 0..<inner { row[e] += c * col[e] }
-                        }
-                    }
-                }
-            }
-        }
+                outer: Int, inner: Int) {
+        out.initialize(repeating: 0, count: outer * count * inner)
+        apply(filter, coefficients: out, signal: UnsafeMutablePointer(mutating: signal), outer: outer, inner: inner,
+              intoCoefficients: true)
     }
 
     /// `out[index(o, j)] += filter[j] · coefficients[o]` along the middle axis (layouts as in
-    /// ``gather(_:filter:into:outer:inner:accumulate:)`` with the roles exchanged).
+    /// ``gather(_:filter:into:outer:inner:)`` with the roles exchanged).
     func scatter(_ coefficients: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
                  outer: Int, inner: Int) {
+        apply(filter, coefficients: UnsafeMutablePointer(mutating: coefficients), signal: out, outer: outer, inner: inner,
+              intoCoefficients: false)
+    }
+
+    /// The table's one loop: for every coefficient `o` and tap `j`, the row `o` of the coefficient
+    /// side and the row `index(o, j)` of the signal side meet with weight `filter[j]`; the sum goes
+    /// into the coefficients (gather) or into the signal (scatter).
+    private func apply(_ filter: [Double], coefficients: UnsafeMutablePointer<Double>, signal: UnsafeMutablePointer<Double>,
+                       outer: Int, inner: Int, intoCoefficients: Bool) {
         let (m, n, f) = (count, length, taps)
         indices.withUnsafeBufferPointer { idx in
             filter.withUnsafeBufferPointer { w in
                 for b in 0..<outer {
-                    let src = coefficients + b * m * inner, dst = out + b * n * inner
+                    let coefficientBlock = coefficients + b * m * inner, signalBlock = signal + b * n * inner
                     for o in 0..<m {
-                        let row = src + o * inner
+                        let row = coefficientBlock + o * inner
                         for j in 0..<f where w[j] != 0 {
                             let i = Int(idx[o * f + j])
                             if i < 0 { continue }
-                            let (c, col) = (w[j], dst + i * inner)
-                            for e in 0..<inner { col[e] += c * row[e] }
+                            let (c, column) = (w[j], signalBlock + i * inner)
+                            if intoCoefficients {
+                                for e in 0..<inner { row[e] += c * column[e] }
+                            } else {
+                                for e in 0..<inner { column[e] += c * row[e] }
+                            }
                         }
                     }
                 }

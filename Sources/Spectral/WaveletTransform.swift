@@ -68,62 +68,55 @@ public struct WaveletTransform: Sendable {
     /// The decomposition of `signal` (row-major, `shape`).
     /// - Throws: ``WaveletError`` when the values do not fill the shape or the shape cannot take the levels.
     public func forward(_ signal: [Double], shape: [Int]) throws(WaveletError) -> WaveletCoefficients {
-        try checkCount(signal.count, shape: shape, what: "signal")
-        let shapes = try levelShapes(signalShape: shape)
-        let axes = try resolvedAxes(for: shape)
-        var current = signal
-        var details: [[WaveletBand]] = []
-        for level in 1...levels {
-            var bands = split(current, from: shapes[level - 1], to: shapes[level], axes: axes, analysis: true)
-            current = bands.removeFirst().values
-            details.insert(bands, at: 0)
-        }
-        let key = String(repeating: "a", count: axes.count)
-        return WaveletCoefficients(approximation: WaveletBand(key: key, shape: shapes[levels], values: current),
-                                   details: details, signalShape: shape)
+        try decompose(signal, shape: shape, analysis: true)
     }
 
     /// The signal from its decomposition (cut to the decomposed signal's shape).
     /// - Throws: ``WaveletError/invalidShape(_:)`` when the coefficients' layout is not this transform's.
     public func inverse(_ coefficients: WaveletCoefficients) throws(WaveletError) -> [Double] {
-        let shapes = try checkLayout(coefficients)
-        let axes = try resolvedAxes(for: coefficients.signalShape)
-        var current = coefficients.approximation.values
-        for level in stride(from: levels, through: 1, by: -1) {
-            let bands = [current] + coefficients.details[levels - level].map(\.values)
-            current = merge(bands, from: shapes[level], to: shapes[level - 1], axes: axes, analysis: false)
-        }
-        return current
+        try recompose(coefficients, analysis: false)
     }
 
     /// The transpose of ``forward(_:shape:)``: coefficient cotangents to a signal cotangent.
     public func forwardTransposed(_ cotangent: WaveletCoefficients) throws(WaveletError) -> [Double] {
-        let shapes = try checkLayout(cotangent)
-        let axes = try resolvedAxes(for: cotangent.signalShape)
-        var current = cotangent.approximation.values
-        for level in stride(from: levels, through: 1, by: -1) {
-            let bands = [current] + cotangent.details[levels - level].map(\.values)
-            current = merge(bands, from: shapes[level], to: shapes[level - 1], axes: axes, analysis: true)
-        }
-        return current
+        try recompose(cotangent, analysis: true)
     }
 
     /// The transpose of ``inverse(_:)``: a signal cotangent (row-major, `shape`) to coefficient
     /// cotangents.
     public func inverseTransposed(_ cotangent: [Double], shape: [Int]) throws(WaveletError) -> WaveletCoefficients {
-        try checkCount(cotangent.count, shape: shape, what: "cotangent")
+        try decompose(cotangent, shape: shape, analysis: false)
+    }
+
+    /// Level after level, splits the data into bands and continues on the all-low band: the
+    /// forward transform (`analysis`) or the inverse's transpose.
+    func decompose(_ data: [Double], shape: [Int], analysis: Bool) throws(WaveletError) -> WaveletCoefficients {
+        try checkCount(data.count, shape: shape, what: analysis ? "signal" : "cotangent")
         let shapes = try levelShapes(signalShape: shape)
         let axes = try resolvedAxes(for: shape)
-        var current = cotangent
+        var current = data
         var details: [[WaveletBand]] = []
         for level in 1...levels {
-            var bands = split(current, from: shapes[level - 1], to: shapes[level], axes: axes, analysis: false)
+            var bands = split(current, from: shapes[level - 1], to: shapes[level], axes: axes, analysis: analysis)
             current = bands.removeFirst().values
             details.insert(bands, at: 0)
         }
         let key = String(repeating: "a", count: axes.count)
         return WaveletCoefficients(approximation: WaveletBand(key: key, shape: shapes[levels], values: current),
                                    details: details, signalShape: shape)
+    }
+
+    /// From the coarsest level to the finest, merges the bands into the next finer approximation:
+    /// the inverse transform (not `analysis`) or the forward's transpose.
+    func recompose(_ coefficients: WaveletCoefficients, analysis: Bool) throws(WaveletError) -> [Double] {
+        let shapes = try checkLayout(coefficients)
+        let axes = try resolvedAxes(for: coefficients.signalShape)
+        var current = coefficients.approximation.values
+        for level in stride(from: levels, through: 1, by: -1) {
+            let bands = [current] + coefficients.details[levels - level].map(\.values)
+            current = merge(bands, from: shapes[level], to: shapes[level - 1], axes: axes, analysis: analysis)
+        }
+        return current
     }
 
     // MARK: one level
@@ -155,8 +148,7 @@ public struct WaveletTransform: Sendable {
                 for (letter, filter) in [("a", low), ("d", high)] {
                     let values = [Double](unsafeUninitializedCapacity: size) { out, count in
                         part.values.withUnsafeBufferPointer { src in
-                            map.gather(src.baseAddress!, filter: filter, into: out.baseAddress!, outer: outer, inner: inner,
-                                       accumulate: false)
+                            map.gather(src.baseAddress!, filter: filter, into: out.baseAddress!, outer: outer, inner: inner)
                         }
                         count = size
                     }
