@@ -50,6 +50,7 @@ let package = Package(
 
         // Domain modules.
         .target(name: "Fluids", dependencies: ["Spectral", "CFFTW", "Integrators", "NetCDF"]),
+        .target(name: "WaveletDiffusion", dependencies: ["Fluids", "Spectral", "Tensors", "Integrators", "NetCDF", "Randomness"]),
         .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF", "HostMachine"]),
 
@@ -81,6 +82,7 @@ let package = Package(
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "CFFTW"]),
         .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators"]),
+        .testTarget(name: "WaveletDiffusionTests", dependencies: ["WaveletDiffusion", "Fluids", "Spectral", "Tensors"]),
         .testTarget(name: "TemporalStencilTests", dependencies: ["TemporalStencil", "Fluids", "Spectral", "CLAPACKE", "Tensors", "Randomness"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),

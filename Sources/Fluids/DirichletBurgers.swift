@@ -60,7 +60,14 @@ public final class DirichletBurgers: @unchecked Sendable {
     /// The right-hand side `db/dt = −ν(kπ)² b + P[−u u_x + f]` (P: the sine projection, with
     /// the 2/3 rule), for the integrator core. `forcing(t, x)` is evaluated at the interior points.
     public func rightHandSide(forcing: (@Sendable (Double, Double) -> Double)? = nil) -> ODEFunction {
-        let n = modes, transform = self.transform, kept = self.kept, linear = self.linear, x = points
+        let x = points
+        return rightHandSide(gridForce: forcing.map { f in { t, j in f(t, x[j]) } }, forceCoefficients: nil)
+    }
+
+    /// `db/dt` with the force given at the interior points (`gridForce(t, j)`, projected with the
+    /// product) or by its filtered sine coefficients (added as they are).
+    func rightHandSide(gridForce: ((Double, Int) -> Double)?, forceCoefficients force: [Double]?) -> ODEFunction {
+        let n = modes, transform = self.transform, kept = self.kept, linear = self.linear
         var filtered = [Double](repeating: 0, count: n), u = filtered, du = filtered, product = filtered, projected = filtered
         return { t, b, db in
             for k in 0..<n { filtered[k] = b[k] * kept[k] }
@@ -68,9 +75,9 @@ public final class DirichletBurgers: @unchecked Sendable {
                 transform.values(of: f.baseAddress!, into: &u)
                 transform.derivativeValues(of: f.baseAddress!, into: &du)
             }
-            for j in 0..<n { product[j] = -u[j] * du[j] + (forcing?(t, x[j]) ?? 0) }
+            for j in 0..<n { product[j] = -u[j] * du[j] + (gridForce?(t, j) ?? 0) }
             product.withUnsafeBufferPointer { p in transform.coefficients(of: p.baseAddress!, into: &projected) }
-            for k in 0..<n { db[k] = linear[k] * b[k] + kept[k] * projected[k] }
+            for k in 0..<n { db[k] = linear[k] * b[k] + kept[k] * projected[k] + (force?[k] ?? 0) }
         }
     }
 
@@ -96,6 +103,50 @@ public final class DirichletBurgers: @unchecked Sendable {
         let fields = (0..<solution.times.count).flatMap { SineTransform.evaluate(solution.state(at: $0), at: where_) }
         return BurgersTrajectory(times: solution.times, points: where_, values: fields,
                                  finalCoefficients: solution.final, statistics: solution.statistics)
+    }
+}
+
+extension DirichletBurgers {
+    /// Solves from the coefficients `initial` under a force that is constant in time on each of
+    /// `forcing.count` intervals of length `interval` (row `k`: the force at the interior points
+    /// on `[k·interval, (k+1)·interval)`), one ETDRK4 solve per interval with steps of at most
+    /// `step`; returns the solution at the interval ends `0, interval, …` sampled at `points`.
+    ///
+    /// Solving interval by interval keeps the force smooth inside every solve, so ETDRK4 keeps
+    /// its order across the jumps of a piecewise-constant control.
+    /// - Throws: ``FluidsError/invalidArgument(_:)`` for bad sizes, interval or step;
+    ///   ``IntegrationError`` when a solve fails.
+    public func solve(initial: [Double], piecewiseForcing forcing: [[Double]], interval: Double, step: Double,
+                      at points: [Double]? = nil) throws -> BurgersTrajectory {
+        guard initial.count == modes else {
+            throw FluidsError.invalidArgument("DirichletBurgers: \(initial.count) initial coefficients, expected \(modes)")
+        }
+        guard interval.isFinite, interval > 0, step.isFinite, step > 0 else {
+            throw FluidsError.invalidArgument("DirichletBurgers: interval (\(interval)) and step (\(step)) must be finite and > 0")
+        }
+        for (k, row) in forcing.enumerated() where row.count != modes || !row.allSatisfy(\.isFinite) {
+            throw FluidsError.invalidArgument(
+                "DirichletBurgers: force row \(k) has \(row.count) values\(row.allSatisfy(\.isFinite) ? "" : " (not all finite)"), expected \(modes) finite values")
+        }
+        let stepsPerInterval = Int((interval / step).rounded(.up))
+        let h = interval / Double(stepsPerInterval)
+        let method = ETDRK4(linear: linear, step: h)
+        let where_ = points ?? self.points
+        var state = initial
+        var values = SineTransform.evaluate(state, at: where_)
+        var statistics = SolverStatistics()
+        for (k, row) in forcing.enumerated() {
+            let forceCoefficients = zip(transform.coefficients(of: row), kept).map { $0 * $1 }
+            let problem = ODEProblem(initial: state, from: Double(k) * interval, to: Double(k + 1) * interval,
+                                     rhs: rightHandSide(gridForce: nil, forceCoefficients: forceCoefficients))
+            let solution = try Integrators.solve(problem, using: method, saveAt: .final, controller: FixedStep(h), denseOutput: false)
+            state = solution.final
+            values += SineTransform.evaluate(state, at: where_)
+            statistics.rhsEvaluations += solution.statistics.rhsEvaluations
+            statistics.acceptedSteps += solution.statistics.acceptedSteps
+        }
+        return BurgersTrajectory(times: (0...forcing.count).map { Double($0) * interval }, points: where_, values: values,
+                                 finalCoefficients: state, statistics: statistics)
     }
 }
 
