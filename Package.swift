@@ -19,10 +19,12 @@ let package = Package(
         .library(name: "NeuralODEScenarios", targets: ["NeuralODEScenarios"]),
         .library(name: "CellFlowScenarios", targets: ["CellFlowScenarios"]),
         .library(name: "FluidsScenarios", targets: ["FluidsScenarios"]),
+        .library(name: "WaveletDiffusionScenarios", targets: ["WaveletDiffusionScenarios"]),
         .library(name: "TemporalStencilScenarios", targets: ["TemporalStencilScenarios"]),
         .library(name: "MPI", targets: ["MPI"]),
         .library(name: "CellFlow", targets: ["CellFlow"]),
         .library(name: "Fluids", targets: ["Fluids"]),
+        .library(name: "WaveletDiffusion", targets: ["WaveletDiffusion"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -61,10 +63,11 @@ let package = Package(
         .target(name: "NeuralODEScenarios", dependencies: ["Scenarios", "NeuralODE", "Integrators", "Tensors", "Randomness", "NetCDF", "MPI"]),
         .target(name: "CellFlowScenarios", dependencies: ["Scenarios", "CellFlow", "NetCDF"]),
         .target(name: "FluidsScenarios", dependencies: ["Scenarios", "Fluids", "Spectral", "NetCDF"]),
+        .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness"]),
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                       "FluidsScenarios", "TemporalStencilScenarios", "MPI", "HostMachine"]),
+                                                       "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MPI", "HostMachine"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
@@ -87,12 +90,13 @@ let package = Package(
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                         "FluidsScenarios", "TemporalStencilScenarios"], path: "Tests/ScenarioTestSupport"),
+                                                         "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios"], path: "Tests/ScenarioTestSupport"),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorScenariosTests", dependencies: ["IntegratorScenarios", "Scenarios", "ScenarioTestSupport", "Integrators", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODEScenariosTests", dependencies: ["NeuralODEScenarios", "Scenarios", "ScenarioTestSupport", "NeuralODE", "Tensors", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "CellFlowScenariosTests", dependencies: ["CellFlowScenarios", "Scenarios", "ScenarioTestSupport", "CellFlow", "NetCDF", "TestSupport"]),
         .testTarget(name: "FluidsScenariosTests", dependencies: ["FluidsScenarios", "Scenarios", "ScenarioTestSupport", "Fluids", "NetCDF", "TestSupport"]),
+        .testTarget(name: "WaveletDiffusionScenariosTests", dependencies: ["WaveletDiffusionScenarios", "Scenarios", "ScenarioTestSupport", "WaveletDiffusion", "NetCDF", "TestSupport", "Randomness"]),
         .testTarget(name: "TemporalStencilScenariosTests", dependencies: ["TemporalStencilScenarios", "Scenarios", "ScenarioTestSupport", "TemporalStencil", "Tensors", "NetCDF", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]

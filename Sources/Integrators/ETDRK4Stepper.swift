@@ -87,7 +87,10 @@ public struct ETDRK4Stepper: ODEStepper {
     public mutating func restart(at t: Double) throws(StepFailure) { try evaluate(t) }
 
     public mutating func attempt(from t: Double, to tNew: Double, step h: Double, estimatingError: Bool) throws(StepFailure) -> StepVerdict {
-        if h != method.step && h != otherStep {
+        // A grid step differs from `step` by rounding (t0 + k·step − t): within 1e-10 relative the
+        // method's coefficients serve (the difference in e^{hL} is of that order times hL).
+        let isMethodStep = abs(h - method.step) <= 1e-10 * method.step
+        if !isMethodStep && !(abs(h - otherStep) <= 1e-10 * abs(h)) {
             other = ETDRK4.coefficients(linear: method.linear, step: h, contourPoints: method.contourPoints)
             otherStep = h
         }
@@ -98,8 +101,7 @@ public struct ETDRK4Stepper: ODEStepper {
         method.linear.withUnsafeBufferPointer { l in
             for i in 0..<n { nu[i] = f[i] - l[i] * y[i] }
         }
-        let coefficients = h == method.step
-            ? (method.e, method.e2, method.q, method.f1, method.f2, method.f3) : other
+        let coefficients = isMethodStep ? (method.e, method.e2, method.q, method.f1, method.f2, method.f3) : other
         let (e, e2, q, f1, f2, f3) = coefficients
         e2.withUnsafeBufferPointer { e2 in q.withUnsafeBufferPointer { q in
             for i in 0..<n { a[i] = e2[i] * y[i] + q[i] * nu[i] }

@@ -4,9 +4,11 @@ import IntegratorScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
+import WaveletDiffusionScenarios
 
 extension ScenarioRegistry {
     /// Every domain's kinds, in the order `ndyn list` shows the domains.
     static let suite = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
-                                        + FluidsScenarios.kinds + TemporalStencilScenarios.kinds)
+                                        + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
+                                        + WaveletDiffusionScenarios.kinds)
 }

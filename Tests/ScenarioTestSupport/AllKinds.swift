@@ -4,13 +4,15 @@ import IntegratorScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
+import WaveletDiffusionScenarios
 
 /// Every domain's kinds, registered as ndyn registers them. All test targets run in one process
 /// and share ``ScenarioRegistry/standard``, so every suite that looks kinds up registers the
 /// same full list (in its `init`, which runs before each of its tests).
 public enum AllKinds {
     public static let registry = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
-                                                  + FluidsScenarios.kinds + TemporalStencilScenarios.kinds)
+                                                  + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
+                                                  + WaveletDiffusionScenarios.kinds)
 
     public static func register() { ScenarioRegistry.standard = registry }
 }
