@@ -138,10 +138,7 @@ public struct DiffusionSamplerStepper: ODEStepper {
 
     /// Cubic Hermite on `x_n, x_{n+1}` and the probability-flow derivatives there.
     public mutating func interpolant() -> UnsafeMutablePointer<Double> {
-        let poly = storage.pointer + 8 * n
-        let (h, f, fNew) = (stepSize, f, fNew)
-        writeCubicHermite(into: poly, count: n, from: y, to: yNew) { i in (h * f[i], h * fNew[i]) }
-        return poly
+        hermiteStep(into: storage.pointer + 8 * n, count: n, step: stepSize, from: y, f, to: yNew, fNew)
     }
 
     public mutating func commit(to tNew: Double) throws(StepFailure) {

@@ -132,10 +132,7 @@ public struct ETDRK4Stepper: ODEStepper {
 
     /// Cubic Hermite on `y_n, y_{n+1}, f_n, f_{n+1}`.
     public mutating func interpolant() -> UnsafeMutablePointer<Double> {
-        let poly = storage.pointer + 13 * n
-        let (h, f, fNew) = (stepSize, f, fNew)
-        writeCubicHermite(into: poly, count: n, from: y, to: yNew) { i in (h * f[i], h * fNew[i]) }
-        return poly
+        hermiteStep(into: storage.pointer + 13 * n, count: n, step: stepSize, from: y, f, to: yNew, fNew)
     }
 
     public mutating func commit(to tNew: Double) throws(StepFailure) {

@@ -264,3 +264,13 @@ func writeCubicHermite(
         poly[3 * n + i] = 2 * (a - b) + d0 + d1
     }
 }
+
+/// The cubic Hermite interpolant of a step of signed size `h` from `(y0, f0)` to `(y1, f1)`
+/// written into `poly` (`4n`); returns `poly`.
+@inlinable
+func hermiteStep(into poly: UnsafeMutablePointer<Double>, count n: Int, step h: Double,
+                 from y0: UnsafeMutablePointer<Double>, _ f0: UnsafeMutablePointer<Double>,
+                 to y1: UnsafeMutablePointer<Double>, _ f1: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
+    writeCubicHermite(into: poly, count: n, from: y0, to: y1) { i in (h * f0[i], h * f1[i]) }
+    return poly
+}
