@@ -6,26 +6,28 @@ public enum PaddingMode: Sendable, Equatable {
     case circular
 }
 
-/// The sizes of a 2-D convolution (stride 1, no dilation), NCHW layout.
+/// The sizes of a 2-D convolution (strided, no dilation), NCHW layout.
 struct ConvGeometry {
-    let n, c, h, w, co, kh, kw, ph, pw, ho, wo: Int
+    let n, c, h, w, co, kh, kw, ph, pw, sh, sw, ho, wo: Int
     let mode: PaddingMode
     /// `hIndex[i·ho + oh]`: input row read by kernel row i at output row oh, or −1 (zero padding).
     let hIndex: [Int]
     let wIndex: [Int]
 
-    init(x: [Int], weight: [Int], padding: (Int, Int), mode: PaddingMode) {
+    init(x: [Int], weight: [Int], padding: (Int, Int), stride: (Int, Int) = (1, 1), mode: PaddingMode) {
         (n, c, h, w) = (x[0], x[1], x[2], x[3])
         (co, kh, kw) = (weight[0], weight[2], weight[3])
         (ph, pw) = padding
-        ho = h + 2 * ph - kh + 1
-        wo = w + 2 * pw - kw + 1
+        (sh, sw) = stride
+        let (spanH, spanW) = (h + 2 * ph - kh, w + 2 * pw - kw)
+        ho = spanH >= 0 ? spanH / sh + 1 : 0
+        wo = spanW >= 0 ? spanW / sw + 1 : 0
         self.mode = mode
-        func table(k: Int, out: Int, size: Int, pad: Int) -> [Int] {
+        func table(k: Int, out: Int, size: Int, pad: Int, stride: Int) -> [Int] {
             var t = [Int](repeating: -1, count: k * out)
             for i in 0..<k {
                 for o in 0..<out {
-                    let p = o + i - pad
+                    let p = o * stride + i - pad
                     switch mode {
                     case .zero: t[i * out + o] = (p >= 0 && p < size) ? p : -1
                     case .circular: t[i * out + o] = ((p % size) + size) % size
@@ -34,8 +36,8 @@ struct ConvGeometry {
             }
             return t
         }
-        hIndex = table(k: kh, out: ho, size: h, pad: ph)
-        wIndex = table(k: kw, out: wo, size: w, pad: pw)
+        hIndex = table(k: kh, out: ho, size: h, pad: ph, stride: sh)
+        wIndex = table(k: kw, out: wo, size: w, pad: pw, stride: sw)
     }
 
     var ckk: Int { c * kh * kw }
@@ -52,13 +54,14 @@ extension Tensor {
         return try y.reshaped([y.shape[0], y.shape[1], y.shape[3]])
     }
 
-    /// 2-D convolution (cross-correlation), stride 1: input `[N, C, H, W]`, weight
-    /// `[Cout, C, KH, KW]`, optional bias `[Cout]`, `padding` rows/columns on each side filled
-    /// by `mode`; output `[N, Cout, H + 2·ph − KH + 1, W + 2·pw − KW + 1]`. im2col + gemm.
+    /// 2-D convolution (cross-correlation): input `[N, C, H, W]`, weight `[Cout, C, KH, KW]`,
+    /// optional bias `[Cout]`, `padding` rows/columns on each side filled by `mode`, `stride`
+    /// between output positions; output `[N, Cout, ⌊(H + 2·ph − KH)/sh⌋ + 1, ⌊(W + 2·pw − KW)/sw⌋ + 1]`
+    /// (PyTorch's `Conv2d`). im2col + gemm.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, padding: (height: Int, width: Int) = (0, 0),
-                       mode: PaddingMode = .zero) throws -> Tensor {
-        try Tensor.conv2dForward(self, weight: weight, bias: bias, padding: (padding.height, padding.width), mode: mode,
-                                 operation: "conv2d")
+                       stride: (height: Int, width: Int) = (1, 1), mode: PaddingMode = .zero) throws -> Tensor {
+        try Tensor.conv2dForward(self, weight: weight, bias: bias, padding: (padding.height, padding.width),
+                                 stride: (stride.height, stride.width), mode: mode, operation: "conv2d")
     }
 
     static func conv1dAs2d(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: Int) throws -> (Tensor, Tensor) {
@@ -78,8 +81,8 @@ extension Tensor {
                 try weight.reshaped([weight.shape[0], weight.shape[1], 1, weight.shape[2]]))
     }
 
-    static func conv2dGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: (Int, Int), mode: PaddingMode,
-                               operation: String) throws -> ConvGeometry {
+    static func conv2dGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: (Int, Int), stride: (Int, Int) = (1, 1),
+                               mode: PaddingMode, operation: String) throws -> ConvGeometry {
         guard x.rank == 4, weight.rank == 4 else {
             throw TensorError.shapeMismatch(operation: operation, lhs: x.shape, rhs: weight.shape,
                                             reason: "input must be [N, C, H, W] and weight [Cout, C, KH, KW]")
@@ -91,11 +94,14 @@ extension Tensor {
         guard padding.0 >= 0, padding.1 >= 0 else {
             throw TensorError.invalidArgument(operation: operation, message: "negative padding \(padding)")
         }
+        guard stride.0 >= 1, stride.1 >= 1 else {
+            throw TensorError.invalidArgument(operation: operation, message: "stride \(stride) must be at least 1 along both axes")
+        }
         if let bias, bias.shape != [weight.shape[0]] {
             throw TensorError.shapeMismatch(operation: operation, lhs: weight.shape, rhs: bias.shape,
                                             reason: "the bias must have shape [\(weight.shape[0])] (one per output channel)")
         }
-        let g = ConvGeometry(x: x.shape, weight: weight.shape, padding: padding, mode: mode)
+        let g = ConvGeometry(x: x.shape, weight: weight.shape, padding: padding, stride: stride, mode: mode)
         guard g.ho >= 1, g.wo >= 1, g.h > 0, g.w > 0 else {
             throw TensorError.shapeMismatch(operation: operation, lhs: x.shape, rhs: weight.shape,
                                             reason: "the kernel does not fit the input with padding \(padding)")
@@ -103,9 +109,9 @@ extension Tensor {
         return g
     }
 
-    static func conv2dForward(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: (Int, Int), mode: PaddingMode,
-                              operation: String) throws -> Tensor {
-        let g = try conv2dGeometry(x, weight: weight, bias: bias, padding: padding, mode: mode, operation: operation)
+    static func conv2dForward(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: (Int, Int), stride: (Int, Int) = (1, 1),
+                              mode: PaddingMode, operation: String) throws -> Tensor {
+        let g = try conv2dGeometry(x, weight: weight, bias: bias, padding: padding, stride: stride, mode: mode, operation: operation)
         let result = Tensor(uninitializedShape: [g.n, g.co, g.ho, g.wo])
         // Scratch for one sample's columns, written in full by im2col before every read.
         let cols = TensorStorage<Scalar>(uninitializedCount: g.ckk * g.hw)
@@ -130,9 +136,9 @@ extension Tensor {
 
     /// Gradients of conv2d for upstream `gy` `[N, Cout, Ho, Wo]`: dx = col2im(Wᵀ·gy),
     /// dW = Σₙ gyₙ·colsₙᵀ (im2col recomputed, not stored), db = Σ gy over N, Ho, Wo.
-    static func conv2dGradients(_ x: Tensor, weight: Tensor, upstream gy: Tensor, padding: (Int, Int), mode: PaddingMode,
-                                needX: Bool, needWeight: Bool, needBias: Bool) throws -> (Tensor?, Tensor?, Tensor?) {
-        let g = try conv2dGeometry(x, weight: weight, bias: nil, padding: padding, mode: mode, operation: "conv gradient")
+    static func conv2dGradients(_ x: Tensor, weight: Tensor, upstream gy: Tensor, padding: (Int, Int), stride: (Int, Int) = (1, 1),
+                                mode: PaddingMode, needX: Bool, needWeight: Bool, needBias: Bool) throws -> (Tensor?, Tensor?, Tensor?) {
+        let g = try conv2dGeometry(x, weight: weight, bias: nil, padding: padding, stride: stride, mode: mode, operation: "conv gradient")
         precondition(gy.shape == [g.n, g.co, g.ho, g.wo], "Tensors: conv upstream gradient shape \(gy.shape) is wrong")
         let dx: Tensor? = needX ? Tensor(shape: x.shape, repeating: 0) : nil
         let dw: Tensor? = needWeight ? Tensor(shape: weight.shape, repeating: 0) : nil

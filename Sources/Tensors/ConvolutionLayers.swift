@@ -25,22 +25,25 @@ public struct Conv1D<Scalar: TensorScalar>: Layer {
     }
 }
 
-/// A 2-D convolution layer (cross-correlation, stride 1, as ``Tensor/conv2d(weight:bias:padding:mode:)``):
+/// A 2-D convolution layer (cross-correlation, as ``Tensor/conv2d(weight:bias:padding:stride:mode:)``):
 /// input `[N, Cin, H, W]`, parameter `"weight"` `[Cout, Cin, KH, KW]`, optional `"bias"` `[Cout]`,
-/// output `[N, Cout, H + 2·ph − KH + 1, W + 2·pw − KW + 1]`.
+/// output `[N, Cout, ⌊(H + 2·ph − KH)/sh⌋ + 1, ⌊(W + 2·pw − KW)/sw⌋ + 1]` (stride 2 halves a grid:
+/// a U-Net's downsampling).
 public struct Conv2D<Scalar: TensorScalar>: Layer {
     public var parameters: Parameters<Scalar>
     public let padding: (height: Int, width: Int)
+    public let stride: (height: Int, width: Int)
     public let mode: PaddingMode
 
     /// Weights drawn by `initialization` with fanIn = Cin·KH·KW, fanOut = Cout·KH·KW from `seed`; zero bias.
     public init(inChannels: Int, outChannels: Int, kernelSize: (height: Int, width: Int),
-                padding: (height: Int, width: Int) = (0, 0), mode: PaddingMode = .zero,
-                bias: Bool = true, initialization: Initialization = .xavierUniform, seed: UInt64) {
+                padding: (height: Int, width: Int) = (0, 0), stride: (height: Int, width: Int) = (1, 1),
+                mode: PaddingMode = .zero, bias: Bool = true, initialization: Initialization = .xavierUniform, seed: UInt64) {
         precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
-                     && padding.height >= 0 && padding.width >= 0,
-                     "Tensors: Conv2D needs positive channels and kernel sizes and padding ≥ 0")
+                     && padding.height >= 0 && padding.width >= 0 && stride.height >= 1 && stride.width >= 1,
+                     "Tensors: Conv2D needs positive channels, kernel sizes and strides and padding ≥ 0")
         self.padding = padding
+        self.stride = stride
         self.mode = mode
         let area = kernelSize.height * kernelSize.width
         parameters = Parameters()
@@ -50,7 +53,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Variable<Scalar>, parameters p: ParameterVariables<Scalar>) throws -> Variable<Scalar> {
-        try input.conv2d(weight: p.variable("weight", layer: "Conv2D"), bias: p["bias"], padding: padding, mode: mode)
+        try input.conv2d(weight: p.variable("weight", layer: "Conv2D"), bias: p["bias"], padding: padding, stride: stride, mode: mode)
     }
 }
 

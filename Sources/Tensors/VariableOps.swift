@@ -318,17 +318,17 @@ extension Variable {
         }
     }
 
-    /// 2-D convolution (see ``Tensor/conv2d(weight:bias:padding:mode:)``).
+    /// 2-D convolution (see ``Tensor/conv2d(weight:bias:padding:stride:mode:)``).
     public func conv2d(weight: Variable, bias: Variable? = nil, padding: (height: Int, width: Int) = (0, 0),
-                       mode: PaddingMode = .zero) throws -> Variable {
+                       stride: (height: Int, width: Int) = (1, 1), mode: PaddingMode = .zero) throws -> Variable {
         let x = value, w = weight.value
-        let pad = (padding.height, padding.width)
-        let y = try Tensor.conv2dForward(x, weight: w, bias: bias?.value, padding: pad, mode: mode, operation: "conv2d")
+        let pad = (padding.height, padding.width), step = (stride.height, stride.width)
+        let y = try Tensor.conv2dForward(x, weight: w, bias: bias?.value, padding: pad, stride: step, mode: mode, operation: "conv2d")
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let inputCount = inputs.count   // the VJP must not capture the variables (they hold the tape: a cycle)
         return .recording("conv2d", value: y, inputs: inputs) { g, need in
             let (dx, dw, db) = try Tensor.conv2dGradients(
-                x, weight: w, upstream: g, padding: pad, mode: mode,
+                x, weight: w, upstream: g, padding: pad, stride: step, mode: mode,
                 needX: need[0], needWeight: need[1], needBias: inputCount == 3 && need[2])
             return [dx, dw, db].prefix(inputCount).map { $0 }
         }
