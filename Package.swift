@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "NeuralODEScenarios", dependencies: ["Scenarios", "NeuralODE", "Integrators", "Tensors", "Randomness", "NetCDF", "MPI"]),
         .target(name: "CellFlowScenarios", dependencies: ["Scenarios", "CellFlow", "NetCDF"]),
         .target(name: "FluidsScenarios", dependencies: ["Scenarios", "Fluids", "Spectral", "NetCDF"]),
-        .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness"]),
+        .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness", "Tensors", "Spectral"]),
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",

@@ -122,20 +122,35 @@ public struct DiffusionTrainer {
         return value
     }
 
+    /// Samples per shard: the batch is split into shards of this many samples, run concurrently
+    /// on their own tapes (OpenBLAS held to one thread) and summed in shard order, so the result
+    /// does not depend on the number of cores.
+    static let shardSize = 4
+
     static func lossAndGradients(_ network: DiffusionUNet<Float>, batch: (inputs: [Float], noise: [Float], steps: [Float]),
                                  weights: [Float], layout: WaveletChannels, batchSize b: Int,
                                  gradients: Bool) throws -> (Double, Parameters<Float>?) {
-        let shape = [b, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth]
-        let x = try Tensor<Float>(shape: shape, scalars: batch.inputs)
-        let target = try Tensor<Float>(shape: shape, scalars: batch.noise)
-        let w = try Tensor<Float>(shape: [1] + Array(shape.dropFirst()), scalars: weights)
+        let size = layout.sampleSize
         let normaliser = Float(b) * weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
-        let tape = gradients ? Tape<Float>() : nil
-        let p = tape.map { network.parameters.bind(to: $0) } ?? network.parameters.constants
-        let prediction = try network(Variable(x), step: Variable(Tensor(shape: [b], scalars: batch.steps)), parameters: p)
-        let loss = try ((prediction - Variable(target)).squared() * Variable(w)).sum() * (1 / normaliser)
-        guard gradients else { return (Double(loss.value.scalar!), nil) }
-        return (Double(loss.value.scalar!), p.gradients(from: try loss.backward()))
+        let w = try Tensor<Float>(shape: [1, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: weights)
+        let shardCount = (b + shardSize - 1) / shardSize
+        let parts = try Parallelism.shards(shardCount) { k -> (Float, Parameters<Float>?) in
+            let range = (k * shardSize)..<min(b, (k + 1) * shardSize)
+            let shape = [range.count, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth]
+            let x = try Tensor<Float>(shape: shape, scalars: Array(batch.inputs[(range.lowerBound * size)..<(range.upperBound * size)]))
+            let target = try Tensor<Float>(shape: shape, scalars: Array(batch.noise[(range.lowerBound * size)..<(range.upperBound * size)]))
+            let steps = try Tensor<Float>(shape: [range.count], scalars: Array(batch.steps[range]))
+            let tape = gradients ? Tape<Float>() : nil
+            let p = tape.map { network.parameters.bind(to: $0) } ?? network.parameters.constants
+            let prediction = try network(Variable(x), step: Variable(steps), parameters: p)
+            let loss = try ((prediction - Variable(target)).squared() * Variable(w)).sum() * (1 / normaliser)
+            return (loss.value.scalar!, gradients ? p.gradients(from: try loss.backward()) : nil)
+        }
+        let value = parts.reduce(0.0) { $0 + Double($1.0) }
+        guard gradients else { return (value, nil) }
+        var total = parts[0].1!
+        for part in parts.dropFirst() { total = try total.mapTensors { name, g in try g + part.1![name]! } }
+        return (value, total)
     }
 
     /// One training step; returns the batch loss (before the update) and the gradient norm
