@@ -67,6 +67,14 @@ public struct WaveletChannels: Sendable {
         (self.paddedHeight, self.paddedWidth, self.bandScales, self.conditionScale) = (paddedHeight, paddedWidth, bandScales, conditionScale)
     }
 
+    /// The square padded size the scenarios use: the bands' larger side rounded up to a multiple
+    /// of 16 (64 for the paper's 41 × 60 bands), so a U-Net of up to five levels halves it cleanly.
+    public static func paddedSize(rows: Int, points: Int, wavelet: Wavelet = .bior2_4, mode: WaveletMode = .periodization) -> Int {
+        let largest = max(mode.coefficientCount(signalLength: rows, filterLength: wavelet.filterLength),
+                          mode.coefficientCount(signalLength: points, filterLength: wavelet.filterLength))
+        return (largest + 15) / 16 * 16
+    }
+
     /// Values in one sample.
     public var sampleSize: Int { Self.channelCount * paddedHeight * paddedWidth }
     var plane: Int { paddedHeight * paddedWidth }

@@ -1,0 +1,129 @@
+import Foundation
+import NetCDF
+import Scenarios
+import Tensors
+import WaveletDiffusion
+
+/// Simulation with a trained wavelet diffusion model: for held-out trajectories of a `wdno-data`
+/// file, the model generates the whole trajectory `u` from `u0` and the control `f` (the known
+/// channels), by integrating the probability-flow ODE with the integrator core (DDIM,
+/// DPM-Solver++(2M) or adaptive Tsit5); the output holds the predicted and true `u` and the
+/// paper's metric, the mean squared error over `t ≥ Δt` and all points, next to the persistence
+/// baseline `u(t) = u0`.
+public struct DiffusionSimulateKind: ScenarioKind {
+    public init() {}
+
+    public let name = "wdno-simulate"
+    public let domain = "wavelet-diffusion"
+    public let summary = "simulates held-out Burgers trajectories with a trained wavelet diffusion model (u from u0 and f) and scores them"
+
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("model", .string(), default: .string("runs/wdno-train/output.nc"), summary: "a wdno-train output (task simulation)"),
+        ParameterSpec("data", .string(), default: .string("runs/wdno-data/output.nc"), summary: "the wdno-data file whose test trajectories are simulated"),
+        ParameterSpec("test_trajectories", .integer(1...1_000_000), default: .integer(50), summary: "test trajectories simulated (the first ones)"),
+        ParameterSpec("sampler", .string(choices: DiffusionSamplerMethod.allCases.map(\.rawValue)), default: .string("ddim"),
+                      summary: "ddim, dpm-solver++2m or tsit5 (adaptive, on the probability-flow ODE)"),
+        ParameterSpec("steps", .integer(1...10_000), default: .integer(50), summary: "network calls of the fixed-step samplers (the paper: 50)"),
+        ParameterSpec("tolerance", .number(positive: true), default: .number(0.001), summary: "tolerance of the tsit5 sampler"),
+        ParameterSpec("batch", .integer(1...1024), default: .integer(8), summary: "trajectories generated together"),
+        ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("ema"), summary: "the moving average of the weights or the last ones"),
+    ]
+
+    public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
+        let p = scenario.parameters
+        let data = try BurgersControlData.read(p.string("data"))
+        let modelPath = p.string("model")
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            throw WaveletDiffusionRunError(message: "\(modelPath): no such file (run Scenarios/wavelet-diffusion/wdno-train.json first)")
+        }
+        let modelFile = try Dataset.open(modelPath)
+        let description = try TrainedModelDescription.read(from: modelFile, path: modelPath)
+        guard description.task == .simulation else {
+            try? modelFile.close()
+            throw WaveletDiffusionRunError(message: "\(modelPath) is a \(description.task.rawValue) model; wdno-simulate needs task simulation")
+        }
+        guard description.rows == data.rows, description.points == data.points else {
+            try? modelFile.close()
+            throw WaveletDiffusionRunError(message: "\(modelPath) was trained on \(description.rows) x \(description.points) trajectories, \(p.string("data")) holds \(data.rows) x \(data.points)")
+        }
+        var network = DiffusionUNet<Float>(description.configuration, seed: 0)
+        let weights: Parameters<Float>
+        do {
+            let all = try Checkpoint.readParameters(from: modelFile, matching: combinedWeights(network.parameters, network.parameters))
+            weights = p.string("weights") == "ema" ? all.scoped("ema") : Parameters(network.parameters.names.map { ($0, all[$0]!) })
+        } catch {
+            try? modelFile.close()
+            throw WaveletDiffusionRunError(message: "\(modelPath) does not hold this U-Net's weights: \(error)")
+        }
+        try modelFile.close()
+        network.parameters = weights
+        let padded = WaveletChannels.paddedSize(rows: data.rows, points: data.points)
+        let layout = try WaveletChannels(rows: data.rows, points: data.points, paddedHeight: padded, paddedWidth: padded)
+        let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
+                                         diffusionSteps: description.diffusionSteps)
+        let tests = Array((0..<data.count).filter { data.isTest[$0] }.prefix(p.int("test_trajectories")))
+        guard !tests.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("data")) holds no test trajectories") }
+        let method = DiffusionSamplerMethod(rawValue: p.string("sampler"))!
+        let (rows, points) = (data.rows, data.points)
+
+        context.progress.begin("wdno-simulate '\(scenario.name)' (\(tests.count) trajectories, \(method.rawValue))")
+        let started = Date()
+        var predicted: [Double] = [], errors: [Double] = [], persistence: [Double] = [], evaluations = 0
+        for first in stride(from: 0, to: tests.count, by: p.int("batch")) {
+            let members = Array(tests[first..<min(tests.count, first + p.int("batch"))])
+            let given = try members.flatMap { i in
+                try layout.encode(state: data.state(i), control: data.control(i), condition: .initialState).map(Float.init)
+            }
+            let (samples, statistics) = try sampler.sample(given: given, method: method, steps: p.int("steps"),
+                                                            tolerance: p.double("tolerance"), seed: UInt64(scenario.seed) &+ UInt64(first))
+            evaluations += statistics.rhsEvaluations
+            for (k, i) in members.enumerated() {
+                let u = try layout.decode(samples[(k * layout.sampleSize)..<((k + 1) * layout.sampleSize)].map(Double.init)).state
+                let truth = data.state(i), initial = Array(truth.prefix(points))
+                predicted += u
+                let later = points..<(rows * points)
+                errors.append(later.reduce(0) { $0 + (u[$1] - truth[$1]) * (u[$1] - truth[$1]) } / Double(later.count))
+                persistence.append(later.reduce(0) { $0 + (initial[$1 % points] - truth[$1]) * (initial[$1 % points] - truth[$1]) } / Double(later.count))
+            }
+            context.progress.update(fraction: Double(min(tests.count, first + p.int("batch"))) / Double(tests.count), steps: first)
+        }
+        let seconds = Date().timeIntervalSince(started)
+
+        let dataset = try context.createOutput(
+            title: "Burgers trajectories simulated by the wavelet diffusion model \(modelPath)",
+            references: "P. Hu et al. (2025), Wavelet Diffusion Neural Operator, ICLR",
+            comment: "u generated from u0 and f by the \(method.rawValue) sampler (\(p.int("steps")) steps) on the probability-flow ODE, \(p.string("weights")) weights; "
+                + "mse = mean over t >= dt and all x of (u_predicted - u_true)^2, as in the paper.")
+        defer { dataset.discard() }
+        try dataset.defineDimension("trajectory", length: tests.count)
+        try dataset.defineDimension("time", length: rows)
+        try dataset.defineDimension("x", length: points)
+        try dataset.defineVariable("time", type: .float64, dimensions: ["time"], attributes: ["standard_name": "time", "units": "1", "axis": "T"])
+        try dataset.defineVariable("x", type: .float64, dimensions: ["x"], attributes: ["long_name": "position", "units": "1", "axis": "X"])
+        try dataset.defineVariable("trajectory_index", type: .int32, dimensions: ["trajectory"], attributes: ["long_name": "index in the data file"])
+        for (name, long) in [("u_predicted", "u generated by the diffusion model"), ("u_true", "u simulated by the numerical solver")] {
+            try dataset.defineVariable(name, type: .float32, dimensions: ["trajectory", "time", "x"], attributes: ["long_name": .text(long), "units": "1"],
+                                       compression: Compression())
+        }
+        try dataset.defineVariable("mse", type: .float64, dimensions: ["trajectory"], attributes: ["long_name": "mean squared error over t >= dt", "units": "1"])
+        try dataset.defineVariable("mse_persistence", type: .float64, dimensions: ["trajectory"], attributes: [
+            "long_name": "mean squared error of u(t) = u0 over t >= dt", "units": "1",
+        ])
+        try dataset.write(data.times, to: "time")
+        try dataset.write(data.x, to: "x")
+        try dataset.write(tests.map(Int32.init), to: "trajectory_index")
+        try dataset.write(predicted.map(Float.init), to: "u_predicted")
+        try dataset.write(tests.flatMap { data.state($0) }.map(Float.init), to: "u_true")
+        try dataset.write(errors, to: "mse")
+        try dataset.write(persistence, to: "mse_persistence")
+        let mean = errors.reduce(0, +) / Double(errors.count)
+        let statistics: [(key: String, value: JSONValue)] = [
+            ("test_trajectories", .integer(Int64(tests.count))), ("sampler", .string(method.rawValue)),
+            ("mse", .number(mean)), ("mse_persistence", .number(persistence.reduce(0, +) / Double(persistence.count))),
+            ("network_evaluations", .integer(Int64(evaluations))), ("seconds", .number((seconds * 10).rounded() / 10)),
+        ]
+        try context.recordSolverStatistics(statistics, in: dataset)
+        try dataset.close()
+        return RunSummary(statistics: statistics)
+    }
+}

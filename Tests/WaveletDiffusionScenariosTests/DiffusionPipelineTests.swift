@@ -1,0 +1,60 @@
+import Foundation
+import NetCDF
+import Testing
+import TestSupport
+import ScenarioTestSupport
+@testable import Scenarios
+@testable import WaveletDiffusionScenarios
+
+/// wdno-data → wdno-train → wdno-simulate at a miniature size (17 × 24 trajectories, a width-8
+/// U-Net): the files chain, the model records what rebuilds it, the simulation is scored, and
+/// mismatched inputs are refused with a message naming them.
+@Suite struct DiffusionPipelineTests {
+    init() { AllKinds.register() }
+
+    func run(_ json: String, in dir: TemporaryDirectory) throws -> [String: JSONValue] {
+        var scenario = try Scenario.parse(json, file: "s.json")
+        scenario.output = dir.path
+        let record = try ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test").run(scenario)
+        guard case .object(let statistics)? = record["statistics"] else { return [:] }
+        return Dictionary(statistics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    @Test func dataTrainSimulateChain() throws {
+        let dir = TemporaryDirectory()
+        _ = try run(#"{"kind": "wdno-data", "name": "data", "seed": 1, "parameters": {"train_trajectories": 6, "test_trajectories": 2, "duration": 1.6, "intervals": 16, "points": 24, "solver_modes": 63, "solver_step": 0.004}}"#, in: dir)
+        let data = dir.file("data/output.nc")
+        let training = try run(#"{"kind": "wdno-train", "name": "model", "seed": 2, "parameters": {"training_data": "\#(data)", "iterations": 12, "batch_size": 4, "learning_rate": 0.002, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
+        #expect(training["training_trajectories"] == .integer(6) && training["iterations"] == .integer(12))
+        let model = try Dataset.open(dir.file("model/output.nc"))
+        #expect(try model.attribute("task") == .text("simulation"))
+        #expect(try model.read(Double.self, from: "loss").count == 12)
+        try model.close()
+        let simulation = try run(#"{"kind": "wdno-simulate", "name": "sim", "seed": 3, "parameters": {"model": "\#(dir.file("model/output.nc"))", "data": "\#(data)", "test_trajectories": 2, "steps": 4, "batch": 2}}"#, in: dir)
+        guard case .number(let mse)? = simulation["mse"], case .number(let persistence)? = simulation["mse_persistence"] else {
+            Issue.record("no mse in \(simulation)")
+            return
+        }
+        #expect(mse.isFinite && persistence > 0)
+        let output = try Dataset.open(dir.file("sim/output.nc"))
+        defer { try? output.close() }
+        #expect(try output.variable("u_predicted").dimensions.map(\.length) == [2, 17, 24])
+        // The recorded mse is the mean over t >= dt of the stored fields' squared difference.
+        let (u, truth) = (try output.read(Float.self, from: "u_predicted"), try output.read(Float.self, from: "u_true"))
+        var total = 0.0
+        for k in 0..<2 { for i in 24..<(17 * 24) { let d = Double(u[k * 408 + i]) - Double(truth[k * 408 + i]); total += d * d } }
+        #expect(abs(total / Double(2 * 16 * 24) - mse) < 1e-5 * max(mse, 1e-3))
+
+        // A control model cannot simulate; a missing file is named.
+        _ = try run(#"{"kind": "wdno-train", "name": "control", "seed": 2, "parameters": {"training_data": "\#(data)", "task": "control", "iterations": 2, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
+        #expect(throws: (any Error).self) {
+            try run(#"{"kind": "wdno-simulate", "name": "bad", "seed": 3, "parameters": {"model": "\#(dir.file("control/output.nc"))", "data": "\#(data)"}}"#, in: dir)
+        }
+        do {
+            _ = try run(#"{"kind": "wdno-train", "name": "missing", "seed": 2, "parameters": {"training_data": "\#(dir.file("nothing.nc"))"}}"#, in: dir)
+            Issue.record("trained on a missing file")
+        } catch {
+            #expect("\(error)".contains("nothing.nc"), "\(error)")
+        }
+    }
+}
