@@ -42,3 +42,48 @@ extension DiffusionSchedule {
             })
     }
 }
+
+/// Ancestral DDPM sampling (Ho et al. 2020) as an SDE method of the core, for the reverse-time
+/// SDE of ``DiffusionSchedule/reverseSDE(initial:from:to:noisePrediction:)`` started at diffusion
+/// time `start`: a step from `t` to `s < t` (running time `τ → τ + h`) draws `x_s` from the
+/// Gaussian posterior `q(x_s | x_t, x̂₀)` of the forward process given the data prediction
+/// `x̂₀ = (x_t − σ_t ε̂)/α_t`,
+///
+///     x_s = (α_s σ²_{t|s}/σ_t²) x̂₀ + (α_{t|s} σ_s²/σ_t²) x_t + (σ_{t|s} σ_s/σ_t) z,
+///     α_{t|s} = α_t/α_s,  σ²_{t|s} = σ_t² − α²_{t|s} σ_s²,  z = ΔW/√h,
+///
+/// with `ε̂` recovered from the problem's drift. One drift and one diffusion call a step; fixed steps.
+public struct AncestralSampling: SDEMethod {
+    public let schedule: DiffusionSchedule
+    /// The diffusion time at running time 0 (the reverse SDE's `start`).
+    public let start: Double
+
+    public init(schedule: DiffusionSchedule = .cosine, start: Double) {
+        self.schedule = schedule
+        self.start = start
+    }
+
+    public var name: String { "AncestralDDPM" }
+    public var strongOrder: Double { 0.5 }
+    public var requiresAdditiveNoise: Bool { true }
+
+    @inlinable
+    public func _step(_ w: SDEWorkspace, t tau: Double, h: Double, estimateError: Bool) -> Double {
+        let (t, s) = (start - tau, start - tau - h)
+        let (alphaT, sigmaT, alphaS, sigmaS) = (schedule.alpha(t), schedule.sigma(t), schedule.alpha(s), schedule.sigma(s))
+        let alphaTS = alphaT / alphaS
+        let sigmaTS2 = Swift.max(0, sigmaT * sigmaT - alphaTS * alphaTS * sigmaS * sigmaS)
+        let (dataWeight, stateWeight) = (alphaS * sigmaTS2 / (sigmaT * sigmaT), alphaTS * sigmaS * sigmaS / (sigmaT * sigmaT))
+        let spread = sigmaTS2.squareRoot() * sigmaS / sigmaT
+        let (drift, toNoise) = (schedule.drift(t), -sigmaT / schedule.diffusionSquared(t))
+        w.f(tau, w.y, into: w.f1)
+        w.g(tau, w.y, into: w.g1)  // counted like the other methods (its value is the schedule's g)
+        let root = h.squareRoot()
+        for i in 0..<w.n {
+            let epsilon = (w.f1[i] + drift * w.y[i]) * toNoise
+            let data = (w.y[i] - sigmaT * epsilon) / alphaT
+            w.yNew[i] = dataWeight * data + stateWeight * w.y[i] + spread * w.dW[w.noiseIndex(i)] / root
+        }
+        return 0
+    }
+}

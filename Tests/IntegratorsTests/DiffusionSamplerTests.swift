@@ -126,10 +126,26 @@ struct DiffusionSamplerTests {
             }
             sdeDistances.append(mmdSquared(finals, exact))
         }
-        print("DIFFUSION SAMPLES: MMD^2 noise floor \(noiseFloor), probability flow (Tsit5) \(flowDistance), reverse SDE (EM, 4/16/128 steps) \(sdeDistances)")
+        var ancestralDistances: [Double] = [], ddimDistances: [Double] = []
+        for steps in [4, 16, 128] {
+            let h = (Self.start - Self.end) / Double(steps)
+            let ancestral = try starts.enumerated().map { i, x in
+                try solve(mixture.schedule.reverseSDE(initial: x, from: Self.start, to: Self.end, noisePrediction: mixture.epsilon),
+                          using: AncestralSampling(start: Self.start), step: h, seed: UInt64(5000 + i), saveAt: .final).final
+            }
+            ancestralDistances.append(mmdSquared(ancestral, exact))
+            let ddim = try starts.map { x in
+                try solve(mixture.schedule.probabilityFlow(initial: x, from: Self.start, to: Self.end, noisePrediction: mixture.epsilon),
+                          using: DDIM(), saveAt: .final, controller: FixedStep(h)).final
+            }
+            ddimDistances.append(mmdSquared(ddim, exact))
+        }
+        print("DIFFUSION SAMPLES: MMD^2 noise floor \(noiseFloor), probability flow (Tsit5) \(flowDistance), reverse SDE (EM, 4/16/128 steps) \(sdeDistances), ancestral DDPM \(ancestralDistances), DDIM \(ddimDistances)")
         #expect(flowDistance < 5 * noiseFloor + 2e-3)
-        #expect(sdeDistances[0] > sdeDistances[2])
-        #expect(sdeDistances[2] < 5 * noiseFloor + 2e-3)
+        for distances in [sdeDistances, ancestralDistances, ddimDistances] {
+            #expect(distances[0] > distances[2])
+            #expect(distances[2] < 5 * noiseFloor + 2e-3)
+        }
     }
 
     @Test func multistepHistoryResumesBitIdenticallyAndBadSpansAreRefused() throws {
