@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "NeuralODETests", dependencies: ["NeuralODE", "Integrators", "Tensors"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "CFFTW"]),
         .testTarget(name: "FluidsTests", dependencies: ["Fluids", "Spectral", "Integrators"]),
-        .testTarget(name: "WaveletDiffusionTests", dependencies: ["WaveletDiffusion", "Fluids", "Spectral", "Tensors"]),
+        .testTarget(name: "WaveletDiffusionTests", dependencies: ["WaveletDiffusion", "Fluids", "Spectral", "Tensors", "Integrators"]),
         .testTarget(name: "TemporalStencilTests", dependencies: ["TemporalStencil", "Fluids", "Spectral", "CLAPACKE", "Tensors", "Randomness"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),

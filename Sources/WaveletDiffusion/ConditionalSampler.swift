@@ -20,7 +20,11 @@ public enum DiffusionSamplerMethod: String, Sendable, Codable, CaseIterable {
 /// values are a prescribed input, not a state.) The batch is one state vector, so each right-hand
 /// side is one network call on the whole batch; a final denoising step returns `x̂₀`.
 public struct ConditionalSampler {
-    public let network: DiffusionUNet<Float>
+    /// ε̂ for noisy samples `[N, C, H, W]` at diffusion steps `[N]` (a trained network, or an exact
+    /// predictor in tests).
+    public typealias NoisePredictor = (_ samples: Tensor<Float>, _ steps: Tensor<Float>) throws -> Tensor<Float>
+
+    public let predictor: NoisePredictor
     public let layout: WaveletChannels
     public let task: DiffusionTask
     public let schedule = DiffusionSchedule.cosine
@@ -31,11 +35,19 @@ public struct ConditionalSampler {
     let generated: [Int]
     let validKnown: [Float]
 
+    /// A sampler of the trained `network` with `parameters` (for example the moving average).
     public init(network: DiffusionUNet<Float>, parameters: Parameters<Float>, layout: WaveletChannels, task: DiffusionTask,
                 diffusionSteps: Int = 1000) {
         var network = network
         network.parameters = parameters
-        self.network = network
+        let weights = network.parameters.constants
+        self.init(layout: layout, task: task, diffusionSteps: diffusionSteps) { [network] x, steps in
+            try network(Variable(x), step: Variable(steps), parameters: weights).value
+        }
+    }
+
+    public init(layout: WaveletChannels, task: DiffusionTask, diffusionSteps: Int = 1000, predictor: @escaping NoisePredictor) {
+        self.predictor = predictor
         self.layout = layout
         self.task = task
         self.diffusionSteps = diffusionSteps
@@ -50,7 +62,7 @@ public struct ConditionalSampler {
     /// ε̂ at diffusion time `t` for the generated values `y` (`batch × generatedCount`), the
     /// known values taken from `given`.
     func noisePrediction(_ t: Double, _ y: UnsafeBufferPointer<Double>, given: [Float], batch: Int,
-                         into out: UnsafeMutableBufferPointer<Double>) throws {
+                         guidance: Guidance? = nil, into out: UnsafeMutableBufferPointer<Double>) throws {
         let size = layout.sampleSize, m = generated.count
         var x = [Float](repeating: 0, count: batch * size)
         for s in 0..<batch {
@@ -59,9 +71,44 @@ public struct ConditionalSampler {
         }
         let input = try Tensor<Float>(shape: [batch, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: x)
         let step = Tensor<Float>(shape: [batch], repeating: Float(t * Double(diffusionSteps) - 1))
-        let epsilon = try network(Variable(input), step: Variable(step), parameters: network.parameters.constants).value
+        let epsilon = try predictor(input, step)
         epsilon.withUnsafeBufferPointer { e in
             for s in 0..<batch { for (k, j) in generated.enumerated() { out[s * m + k] = Double(e[s * size + j]) } }
+        }
+        guard let guidance else { return }
+        // Guidance (as the reference code): ε' = ε̂ + β(t) ∇J(x̂₀), x̂₀ the data prediction with the
+        // known values clean, β the discrete schedule's step at t.
+        let (alpha, sigma) = (schedule.alpha(t), schedule.sigma(t))
+        let previous = max(t - 1 / Double(diffusionSteps), 0)
+        let beta = min(1 - pow(alpha / schedule.alpha(previous), 2), 0.999)
+        // The guided data prediction is clamped to [−clamp, clamp] and ε re-derived from it (as the
+        // reference code does): early, where α is tiny, the guided step would otherwise overshoot.
+        let bound = guidance.clamp
+        for s in 0..<batch {
+            var data = (0..<size).map { j in validKnown[j] != 0 ? Double(given[s * size + j]) : 0 }
+            for (k, j) in generated.enumerated() { data[j] = min(max((y[s * m + k] - sigma * out[s * m + k]) / alpha, -bound), bound) }
+            let (_, gradient) = try guidance.objective.valueAndGradient(data, initial: guidance.initials[s], target: guidance.targets[s], layout: layout)
+            for (k, j) in generated.enumerated() {
+                let guided = out[s * m + k] + beta * gradient[j]
+                let clamped = min(max((y[s * m + k] - sigma * guided) / alpha, -bound), bound)
+                out[s * m + k] = (y[s * m + k] - alpha * clamped) / sigma
+            }
+        }
+    }
+
+    /// A control objective steering the samples (``ControlObjective``), with each sample's
+    /// initial state and target.
+    public struct Guidance {
+        public var objective: ControlObjective
+        public var initials: [[Double]]
+        public var targets: [[Double]]
+        /// Bound of the (scaled) data prediction under guidance (the reference: 1).
+        public var clamp: Double
+        public init(objective: ControlObjective, initials: [[Double]], targets: [[Double]], clamp: Double = 1) {
+            self.objective = objective
+            self.initials = initials
+            self.targets = targets
+            self.clamp = clamp
         }
     }
 
@@ -73,18 +120,21 @@ public struct ConditionalSampler {
     ///   - seed: seed of the starting noise.
     /// - Throws: ``WaveletDiffusionError`` for a wrong size, ``IntegrationError`` if the solve fails.
     public func sample(given: [Float], method: DiffusionSamplerMethod = .ddim, steps: Int = 50, tolerance: Double = 1e-3,
-                       seed: UInt64) throws -> (samples: [Float], statistics: SolverStatistics) {
+                       guidance: Guidance? = nil, seed: UInt64) throws -> (samples: [Float], statistics: SolverStatistics) {
         let size = layout.sampleSize
         guard !given.isEmpty, given.count % size == 0 else {
             throw WaveletDiffusionError.invalidShape("sampling: \(given.count) values is not a whole number of \(size)-value samples")
         }
         guard steps >= 1 else { throw WaveletDiffusionError.invalidArgument("sampling: steps must be >= 1, got \(steps)") }
         let batch = given.count / size, m = generated.count
+        if let guidance, guidance.initials.count != batch || guidance.targets.count != batch {
+            throw WaveletDiffusionError.invalidShape("guidance: \(guidance.initials.count) initial states and \(guidance.targets.count) targets for \(batch) samples")
+        }
         var rng = Xoshiro256StarStar(seed: seed)
         let initial = (0..<(batch * m)).map { _ in rng.nextNormal() }
         var failure: Error?
         let epsilon: NoisePrediction = { t, y, out in
-            do { try self.noisePrediction(t, y, given: given, batch: batch, into: out) } catch {
+            do { try self.noisePrediction(t, y, given: given, batch: batch, guidance: guidance, into: out) } catch {
                 failure = error
                 for i in 0..<out.count { out[i] = .nan }
             }

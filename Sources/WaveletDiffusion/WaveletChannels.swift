@@ -129,6 +129,25 @@ public struct WaveletChannels: Sendable {
         return (fields[0], Array(fields[1].prefix((rows - 1) * points)))
     }
 
+    /// The transpose of ``decode(_:)``: gradients with respect to `u` (`rows × points`) and `f`
+    /// (`(rows − 1) × points`) to the gradient with respect to the sample's values (zero in the
+    /// padding and the condition channel).
+    public func decodeTransposed(state gu: [Double], control gf: [Double]) throws -> [Double] {
+        guard gu.count == rows * points, gf.count == (rows - 1) * points else {
+            throw WaveletDiffusionError.invalidShape("gradient: u has \(gu.count) values (expected \(rows) x \(points)), f \(gf.count)")
+        }
+        var out = [Double](repeating: 0, count: sampleSize)
+        for (offset, field) in [(0, gu), (4, gf + [Double](repeating: 0, count: points))] {
+            let c = try transform.inverseTransposed(field, shape: [rows, points])
+            for (b, band) in c.bands.enumerated() {
+                // decode multiplies a channel by its scale: the chain rule multiplies back.
+                place(band.values.map { $0 * bandScales[offset + b] * bandScales[offset + b] }, channel: offset + b,
+                      scale: bandScales[offset + b], into: &out)
+            }
+        }
+        return out
+    }
+
     /// Mask of the values a sample can hold (1 inside the bands and the condition's columns, 0 in
     /// the padding): the loss and the sampler ignore the rest.
     public var validMask: [Double] {
