@@ -33,30 +33,8 @@ public struct DiffusionSimulateKind: ScenarioKind {
         let p = scenario.parameters
         let data = try BurgersControlData.read(p.string("data"))
         let modelPath = p.string("model")
-        guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw WaveletDiffusionRunError(message: "\(modelPath): no such file (run Scenarios/wavelet-diffusion/wdno-train.json first)")
-        }
-        let modelFile = try Dataset.open(modelPath)
-        let description = try TrainedModelDescription.read(from: modelFile, path: modelPath)
-        guard description.task == .simulation else {
-            try? modelFile.close()
-            throw WaveletDiffusionRunError(message: "\(modelPath) is a \(description.task.rawValue) model; wdno-simulate needs task simulation")
-        }
-        guard description.rows == data.rows, description.points == data.points else {
-            try? modelFile.close()
-            throw WaveletDiffusionRunError(message: "\(modelPath) was trained on \(description.rows) x \(description.points) trajectories, \(p.string("data")) holds \(data.rows) x \(data.points)")
-        }
-        var network = DiffusionUNet<Float>(description.configuration, seed: 0)
-        let weights: Parameters<Float>
-        do {
-            let all = try Checkpoint.readParameters(from: modelFile, matching: combinedWeights(network.parameters, network.parameters))
-            weights = p.string("weights") == "ema" ? all.scoped("ema") : Parameters(network.parameters.names.map { ($0, all[$0]!) })
-        } catch {
-            try? modelFile.close()
-            throw WaveletDiffusionRunError(message: "\(modelPath) does not hold this U-Net's weights: \(error)")
-        }
-        try modelFile.close()
-        network.parameters = weights
+        let (description, network, weights) = try loadTrainedModel(modelPath, task: .simulation, weights: p.string("weights"), data: data,
+                                                                   dataPath: p.string("data"))
         let padded = WaveletChannels.paddedSize(rows: data.rows, points: data.points)
         let layout = try WaveletChannels(rows: data.rows, points: data.points, paddedHeight: padded, paddedWidth: padded)
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,

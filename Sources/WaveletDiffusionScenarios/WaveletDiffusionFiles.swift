@@ -87,3 +87,31 @@ func combinedWeights(_ raw: Parameters<Float>, _ averaged: Parameters<Float>) ->
     all.merge(averaged.prefixed("ema"))
     return all
 }
+
+/// The model of a `wdno-train` output for `task` on `data`'s grid, with its raw or averaged
+/// weights; every mismatch is named.
+func loadTrainedModel(_ path: String, task: DiffusionTask, weights choice: String, data: BurgersControlData, dataPath: String) throws
+    -> (TrainedModelDescription, DiffusionUNet<Float>, Parameters<Float>) {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw WaveletDiffusionRunError(message: "\(path): no such file (run Scenarios/wavelet-diffusion/wdno-train.json with task \(task.rawValue) first)")
+    }
+    let file = try Dataset.open(path)
+    defer { try? file.close() }
+    let description = try TrainedModelDescription.read(from: file, path: path)
+    guard description.task == task else {
+        throw WaveletDiffusionRunError(message: "\(path) is a \(description.task.rawValue) model; this scenario needs task \(task.rawValue)")
+    }
+    guard description.rows == data.rows, description.points == data.points else {
+        throw WaveletDiffusionRunError(message: "\(path) was trained on \(description.rows) x \(description.points) trajectories, \(dataPath) holds \(data.rows) x \(data.points)")
+    }
+    var network = DiffusionUNet<Float>(description.configuration, seed: 0)
+    let weights: Parameters<Float>
+    do {
+        let all = try Checkpoint.readParameters(from: file, matching: combinedWeights(network.parameters, network.parameters))
+        weights = choice == "ema" ? all.scoped("ema") : Parameters(network.parameters.names.map { ($0, all[$0]!) })
+    } catch {
+        throw WaveletDiffusionRunError(message: "\(path) does not hold this U-Net's weights: \(error)")
+    }
+    network.parameters = weights
+    return (description, network, weights)
+}

@@ -50,6 +50,22 @@ import ScenarioTestSupport
         #expect(throws: (any Error).self) {
             try run(#"{"kind": "wdno-simulate", "name": "bad", "seed": 3, "parameters": {"model": "\#(dir.file("control/output.nc"))", "data": "\#(data)"}}"#, in: dir)
         }
+        // Control: the proposal is re-simulated and scored; the data's own control reaches the
+        // target (the same simulator), the uncontrolled flow does not.
+        let control = try run(#"{"kind": "wdno-control", "name": "ctl", "seed": 4, "parameters": {"model": "\#(dir.file("control/output.nc"))", "data": "\#(data)", "test_trajectories": 2, "steps": 3, "batch": 2, "solver_modes": 63, "solver_step": 0.004}}"#, in: dir)
+        guard case .number(let j)? = control["j"], case .number(let own)? = control["j_data_control"],
+              case .number(let free)? = control["j_uncontrolled"] else {
+            Issue.record("no scores in \(control)")
+            return
+        }
+        #expect(j.isFinite && j >= 0 && free > 0)
+        let scored = try Dataset.open(dir.file("ctl/output.nc"))
+        defer { try? scored.close() }
+        #expect(try scored.read(Double.self, from: "j_actual_data").allSatisfy { $0 < 1e-8 })
+        #expect(abs(own - 2e-5 * (try scored.read(Double.self, from: "energy_data").reduce(0, +) / 2)) < 1e-8)
+        #expect(throws: (any Error).self) {
+            try run(#"{"kind": "wdno-control", "name": "bad2", "seed": 3, "parameters": {"model": "\#(dir.file("model/output.nc"))", "data": "\#(data)"}}"#, in: dir)
+        }
         do {
             _ = try run(#"{"kind": "wdno-train", "name": "missing", "seed": 2, "parameters": {"training_data": "\#(dir.file("nothing.nc"))"}}"#, in: dir)
             Issue.record("trained on a missing file")
