@@ -38,8 +38,7 @@ public struct DiffusionControlKind: ScenarioKind {
         let modelPath = p.string("model")
         let (description, network, weights) = try loadTrainedModel(modelPath, task: .control, weights: p.string("weights"), data: data,
                                                                    dataPath: p.string("data"))
-        let padded = WaveletChannels.paddedSize(rows: data.rows, points: data.points)
-        let layout = try WaveletChannels(rows: data.rows, points: data.points, paddedHeight: padded, paddedWidth: padded)
+        let layout = try data.channelLayout()
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .control,
                                          diffusionSteps: description.diffusionSteps)
         let (rows, points) = (data.rows, data.points)
@@ -47,8 +46,7 @@ public struct DiffusionControlKind: ScenarioKind {
                                         solverModes: p.int("solver_modes"), solverStep: p.double("solver_step"))
         let simulator = try setup.makeSimulator()
         let objective = ControlObjective(stateWeight: p.double("state_weight"), energyWeight: p.double("energy_weight"))
-        let tests = Array((0..<data.count).filter { data.isTest[$0] }.prefix(p.int("test_trajectories")))
-        guard !tests.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("data")) holds no test trajectories") }
+        let tests = try data.testIndices(p.int("test_trajectories"), path: p.string("data"))
 
         context.progress.begin("wdno-control '\(scenario.name)' (\(tests.count) targets)")
         let started = Date()

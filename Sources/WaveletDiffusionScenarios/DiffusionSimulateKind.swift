@@ -35,12 +35,10 @@ public struct DiffusionSimulateKind: ScenarioKind {
         let modelPath = p.string("model")
         let (description, network, weights) = try loadTrainedModel(modelPath, task: .simulation, weights: p.string("weights"), data: data,
                                                                    dataPath: p.string("data"))
-        let padded = WaveletChannels.paddedSize(rows: data.rows, points: data.points)
-        let layout = try WaveletChannels(rows: data.rows, points: data.points, paddedHeight: padded, paddedWidth: padded)
+        let layout = try data.channelLayout()
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
                                          diffusionSteps: description.diffusionSteps)
-        let tests = Array((0..<data.count).filter { data.isTest[$0] }.prefix(p.int("test_trajectories")))
-        guard !tests.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("data")) holds no test trajectories") }
+        let tests = try data.testIndices(p.int("test_trajectories"), path: p.string("data"))
         let method = DiffusionSamplerMethod(rawValue: p.string("sampler"))!
         let (rows, points) = (data.rows, data.points)
 

@@ -53,8 +53,7 @@ public struct DiffusionTrainKind: ScenarioKind {
         let p = scenario.parameters
         let data = try BurgersControlData.read(p.string("training_data"))
         let task = DiffusionTask(rawValue: p.string("task"))!
-        let padded = WaveletChannels.paddedSize(rows: data.rows, points: data.points)
-        let layout = try WaveletChannels(rows: data.rows, points: data.points, paddedHeight: padded, paddedWidth: padded)
+        let layout = try data.channelLayout()
         var indices = (0..<data.count).filter { !data.isTest[$0] }
         if p.int("max_trajectories") > 0 { indices = Array(indices.prefix(p.int("max_trajectories"))) }
         guard !indices.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("training_data")) holds no training trajectories") }

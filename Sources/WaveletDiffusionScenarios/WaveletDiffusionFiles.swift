@@ -18,6 +18,17 @@ struct BurgersControlData {
     var viscosity: Double?
 
     var count: Int { isTest.count }
+    /// The channel layout of this grid (square padding, ``WaveletChannels/paddedSize(rows:points:wavelet:mode:)``).
+    func channelLayout() throws -> WaveletChannels {
+        let padded = WaveletChannels.paddedSize(rows: rows, points: points)
+        return try WaveletChannels(rows: rows, points: points, paddedHeight: padded, paddedWidth: padded)
+    }
+    /// The first `limit` test trajectories, refusing a file without any.
+    func testIndices(_ limit: Int, path: String) throws -> [Int] {
+        let tests = Array((0..<count).filter { isTest[$0] }.prefix(limit))
+        guard !tests.isEmpty else { throw WaveletDiffusionRunError(message: "\(path) holds no test trajectories") }
+        return tests
+    }
     func state(_ i: Int) -> [Double] { Array(u[(i * rows * points)..<((i + 1) * rows * points)]) }
     func control(_ i: Int) -> [Double] { Array(f[(i * (rows - 1) * points)..<((i + 1) * (rows - 1) * points)]) }
 
