@@ -181,10 +181,13 @@ bench: bench-deps external-client
 	$(RELEASE) --product fluids-bench
 	.build/release/fluids-bench 256 1024 > $(BENCH_DIR)/fluids.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/jaxcfd_peer.py 256 1024 > $(BENCH_DIR)/jaxcfd.jsonl 2> $(BENCH_DIR)/jaxcfd.stderr
+	$(RELEASE) --product wavelet-bench
+	.build/release/wavelet-bench > $(BENCH_DIR)/wavelets.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/wavelet_peer.py >> $(BENCH_DIR)/wavelets.jsonl
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
 	  $(BENCH_DIR)/brusselator-sundials.jsonl $(BENCH_DIR)/brusselator.jsonl $(BENCH_DIR)/external-client.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
-	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl > BENCHMARKS.md
+	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl $(BENCH_DIR)/wavelets.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
 
 clean:

@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "integrator-bench", targets: ["integrator-bench"]),
         .executable(name: "learning-bench", targets: ["learning-bench"]),
         .executable(name: "fluids-bench", targets: ["fluids-bench"]),
+        .executable(name: "wavelet-bench", targets: ["wavelet-bench"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Tensors", targets: ["Tensors"]),
@@ -73,6 +74,7 @@ let package = Package(
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
         .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral", "HostMachine"], path: "Benchmarks/FluidsBenchmarks"),
+        .executableTarget(name: "wavelet-bench", dependencies: ["Spectral"], path: "Benchmarks/WaveletBenchmarks"),
         .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE", "HostMachine", "CBLAS"],
                           path: "Benchmarks/LearningBenchmarks"),
 

@@ -83,43 +83,79 @@ struct WaveletLineMap: Sendable {
         return WaveletLineMap(count: m, length: n, taps: f, indices: indices)
     }
 
-    /// `out[o] = Σ_j filter[j] · signal[index(o, j)]` along the middle axis of arrays laid out
-    /// `[outer, length, inner]` (signal) and `[outer, count, inner]` (out).
-    func gather(_ signal: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
-                outer: Int, inner: Int) {
-        out.initialize(repeating: 0, count: outer * count * inner)
-        apply(filter, coefficients: out, signal: UnsafeMutablePointer(mutating: signal), outer: outer, inner: inner,
+    /// `low[o] = Σ_j lowFilter[j] · signal[index(o, j)]` and the same for `high`, along the middle
+    /// axis of arrays laid out `[outer, length, inner]` (signal) and `[outer, count, inner]`
+    /// (coefficients): both halves of a split in one pass over the signal.
+    func gather(_ signal: UnsafePointer<Double>, filters: (low: [Double], high: [Double]),
+                into low: UnsafeMutablePointer<Double>, _ high: UnsafeMutablePointer<Double>, outer: Int, inner: Int) {
+        low.initialize(repeating: 0, count: outer * count * inner)
+        high.initialize(repeating: 0, count: outer * count * inner)
+        apply(filters, low: low, high: high, signal: UnsafeMutablePointer(mutating: signal), outer: outer, inner: inner,
               intoCoefficients: true)
     }
 
-    /// `out[index(o, j)] += filter[j] · coefficients[o]` along the middle axis (layouts as in
-    /// ``gather(_:filter:into:outer:inner:)`` with the roles exchanged).
-    func scatter(_ coefficients: UnsafePointer<Double>, filter: [Double], into out: UnsafeMutablePointer<Double>,
-                 outer: Int, inner: Int) {
-        apply(filter, coefficients: UnsafeMutablePointer(mutating: coefficients), signal: out, outer: outer, inner: inner,
-              intoCoefficients: false)
+    /// `signal[index(o, j)] += lowFilter[j] · low[o] + highFilter[j] · high[o]` along the middle
+    /// axis (layouts as in ``gather(_:filters:into:_:outer:inner:)``): both halves of a merge in one pass.
+    func scatter(_ low: UnsafePointer<Double>, _ high: UnsafePointer<Double>, filters: (low: [Double], high: [Double]),
+                 into signal: UnsafeMutablePointer<Double>, outer: Int, inner: Int) {
+        apply(filters, low: UnsafeMutablePointer(mutating: low), high: UnsafeMutablePointer(mutating: high), signal: signal,
+              outer: outer, inner: inner, intoCoefficients: false)
     }
 
-    /// The table's one loop: for every coefficient `o` and tap `j`, the row `o` of the coefficient
-    /// side and the row `index(o, j)` of the signal side meet with weight `filter[j]`; the sum goes
-    /// into the coefficients (gather) or into the signal (scatter).
-    private func apply(_ filter: [Double], coefficients: UnsafeMutablePointer<Double>, signal: UnsafeMutablePointer<Double>,
-                       outer: Int, inner: Int, intoCoefficients: Bool) {
+    /// The table's one loop: for every coefficient `o` and tap `j`, the rows `o` of the two
+    /// coefficient arrays and the row `index(o, j)` of the signal meet with the weights
+    /// `filters.low[j]`, `filters.high[j]`; the sums go into the coefficients (gather) or into the
+    /// signal (scatter). Along the last (contiguous) axis the table is first packed to the entries
+    /// that meet a non-zero tap, so each coefficient's sum runs over them alone.
+    private func apply(_ filters: (low: [Double], high: [Double]), low: UnsafeMutablePointer<Double>, high: UnsafeMutablePointer<Double>,
+                       signal: UnsafeMutablePointer<Double>, outer: Int, inner: Int, intoCoefficients: Bool) {
         let (m, n, f) = (count, length, taps)
-        indices.withUnsafeBufferPointer { idx in
-            filter.withUnsafeBufferPointer { w in
-                for b in 0..<outer {
-                    let coefficientBlock = coefficients + b * m * inner, signalBlock = signal + b * n * inner
-                    for o in 0..<m {
-                        let row = coefficientBlock + o * inner
-                        for j in 0..<f where w[j] != 0 {
-                            let i = Int(idx[o * f + j])
-                            if i < 0 { continue }
-                            let (c, column) = (w[j], signalBlock + i * inner)
-                            if intoCoefficients {
-                                for e in 0..<inner { row[e] += c * column[e] }
-                            } else {
-                                for e in 0..<inner { column[e] += c * row[e] }
+        var packedIndex: [Int] = [], packedLow: [Double] = [], packedHigh: [Double] = [], start = [Int](repeating: 0, count: m + 1)
+        for o in 0..<m {
+            for j in 0..<f where (filters.low[j] != 0 || filters.high[j] != 0) && indices[o * f + j] >= 0 {
+                packedIndex.append(Int(indices[o * f + j]))
+                packedLow.append(filters.low[j])
+                packedHigh.append(filters.high[j])
+            }
+            start[o + 1] = packedIndex.count
+        }
+        packedIndex.withUnsafeBufferPointer { idx in
+            packedLow.withUnsafeBufferPointer { wl in
+                packedHigh.withUnsafeBufferPointer { wh in
+                    start.withUnsafeBufferPointer { bounds in
+                        for b in 0..<outer {
+                            let (lowBlock, highBlock) = (low + b * m * inner, high + b * m * inner)
+                            let signalBlock = signal + b * n * inner
+                            for o in 0..<m {
+                                let (rowL, rowH) = (lowBlock + o * inner, highBlock + o * inner)
+                                let (lo, hi) = (bounds[o], bounds[o + 1])
+                                if inner == 1 {
+                                    if intoCoefficients {
+                                        var (sumL, sumH) = (rowL[0], rowH[0])
+                                        for k in lo..<hi {
+                                            let x = signalBlock[idx[k]]
+                                            sumL += wl[k] * x
+                                            sumH += wh[k] * x
+                                        }
+                                        (rowL[0], rowH[0]) = (sumL, sumH)
+                                    } else {
+                                        let (a, d) = (rowL[0], rowH[0])
+                                        for k in lo..<hi { signalBlock[idx[k]] += wl[k] * a + wh[k] * d }
+                                    }
+                                    continue
+                                }
+                                for k in lo..<hi {
+                                    let (cl, ch, column) = (wl[k], wh[k], signalBlock + idx[k] * inner)
+                                    if intoCoefficients {
+                                        for e in 0..<inner {
+                                            let x = column[e]
+                                            rowL[e] += cl * x
+                                            rowH[e] += ch * x
+                                        }
+                                    } else {
+                                        for e in 0..<inner { column[e] += cl * rowL[e] + ch * rowH[e] }
+                                    }
+                                }
                             }
                         }
                     }

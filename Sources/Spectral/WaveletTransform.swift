@@ -133,7 +133,7 @@ public struct WaveletTransform: Sendable {
     /// the synthesis maps with the reconstruction filters (the inverse's transpose). Bands come in
     /// key order.
     func split(_ data: [Double], from signal: [Int], to bands: [Int], axes: [Int], analysis: Bool) -> [WaveletBand] {
-        let (low, high) = analysis
+        let (low, highFilter) = analysis
             ? (wavelet.decompositionLowPass, wavelet.decompositionHighPass)
             : (wavelet.reconstructionLowPass, wavelet.reconstructionHighPass)
         var parts = [WaveletBand(key: "", shape: signal, values: data)]
@@ -145,15 +145,19 @@ public struct WaveletTransform: Sendable {
                 var shape = part.shape
                 shape[axis] = bands[axis]
                 let size = shape.reduce(1, *)
-                for (letter, filter) in [("a", low), ("d", high)] {
-                    let values = [Double](unsafeUninitializedCapacity: size) { out, count in
+                var high = [Double]()
+                let lowValues = [Double](unsafeUninitializedCapacity: size) { lowOut, lowCount in
+                    high = [Double](unsafeUninitializedCapacity: size) { highOut, highCount in
                         part.values.withUnsafeBufferPointer { src in
-                            map.gather(src.baseAddress!, filter: filter, into: out.baseAddress!, outer: outer, inner: inner)
+                            map.gather(src.baseAddress!, filters: (low, high: highFilter), into: lowOut.baseAddress!, highOut.baseAddress!,
+                                       outer: outer, inner: inner)
                         }
-                        count = size
+                        highCount = size
                     }
-                    next.append(WaveletBand(key: part.key + letter, shape: shape, values: values))
+                    lowCount = size
                 }
+                next.append(WaveletBand(key: part.key + "a", shape: shape, values: lowValues))
+                next.append(WaveletBand(key: part.key + "d", shape: shape, values: high))
             }
             parts = next
         }
@@ -180,10 +184,9 @@ public struct WaveletTransform: Sendable {
                 var out = [Double](repeating: 0, count: size)
                 out.withUnsafeMutableBufferPointer { o in
                     current[pair].withUnsafeBufferPointer { a in
-                        map.scatter(a.baseAddress!, filter: low, into: o.baseAddress!, outer: outer, inner: inner)
-                    }
-                    current[pair + 1].withUnsafeBufferPointer { d in
-                        map.scatter(d.baseAddress!, filter: high, into: o.baseAddress!, outer: outer, inner: inner)
+                        current[pair + 1].withUnsafeBufferPointer { d in
+                            map.scatter(a.baseAddress!, d.baseAddress!, filters: (low, high), into: o.baseAddress!, outer: outer, inner: inner)
+                        }
                     }
                 }
                 next.append(out)
