@@ -61,7 +61,7 @@ public struct ConditionalSampler {
 
     /// ε̂ at diffusion time `t` for the generated values `y` (`batch × generatedCount`), the
     /// known values taken from `given`.
-    func noisePrediction(_ t: Double, _ y: UnsafeBufferPointer<Double>, given: [Float], batch: Int,
+    func noisePrediction(_ t: Double, _ y: UnsafeBufferPointer<Double>, given: [Float], batch: Int, clamp: Double?,
                          guidance: Guidance? = nil, into out: UnsafeMutableBufferPointer<Double>) throws {
         let size = layout.sampleSize, m = generated.count
         var x = [Float](repeating: 0, count: batch * size)
@@ -75,15 +75,22 @@ public struct ConditionalSampler {
         epsilon.withUnsafeBufferPointer { e in
             for s in 0..<batch { for (k, j) in generated.enumerated() { out[s * m + k] = Double(e[s * size + j]) } }
         }
+        let (alpha, sigma) = (schedule.alpha(t), schedule.sigma(t))
+        // The data prediction x̂₀ = (x − σ ε̂)/α is clamped to [−clamp, clamp] and ε re-derived from it
+        // (as the reference code does at every step): early, where α is tiny, an imperfect ε̂ would
+        // otherwise be amplified by 1/α. The scaled channels of real data stay within ±0.7.
+        let bound = clamp ?? .infinity
+        if clamp != nil {
+            for i in 0..<(batch * m) {
+                let data = (y[i] - sigma * out[i]) / alpha
+                if abs(data) > bound { out[i] = (y[i] - alpha * min(max(data, -bound), bound)) / sigma }
+            }
+        }
         guard let guidance else { return }
         // Guidance (as the reference code): ε' = ε̂ + β(t) ∇J(x̂₀), x̂₀ the data prediction with the
-        // known values clean, β the discrete schedule's step at t.
-        let (alpha, sigma) = (schedule.alpha(t), schedule.sigma(t))
+        // known values clean, β the discrete schedule's step at t; the guided prediction clamped again.
         let previous = max(t - 1 / Double(diffusionSteps), 0)
         let beta = min(1 - pow(alpha / schedule.alpha(previous), 2), 0.999)
-        // The guided data prediction is clamped to [−clamp, clamp] and ε re-derived from it (as the
-        // reference code does): early, where α is tiny, the guided step would otherwise overshoot.
-        let bound = guidance.clamp
         for s in 0..<batch {
             var data = (0..<size).map { j in validKnown[j] != 0 ? Double(given[s * size + j]) : 0 }
             for (k, j) in generated.enumerated() { data[j] = min(max((y[s * m + k] - sigma * out[s * m + k]) / alpha, -bound), bound) }
@@ -102,13 +109,10 @@ public struct ConditionalSampler {
         public var objective: ControlObjective
         public var initials: [[Double]]
         public var targets: [[Double]]
-        /// Bound of the (scaled) data prediction under guidance (the reference: 1).
-        public var clamp: Double
-        public init(objective: ControlObjective, initials: [[Double]], targets: [[Double]], clamp: Double = 1) {
+        public init(objective: ControlObjective, initials: [[Double]], targets: [[Double]]) {
             self.objective = objective
             self.initials = initials
             self.targets = targets
-            self.clamp = clamp
         }
     }
 
@@ -119,8 +123,9 @@ public struct ConditionalSampler {
     ///   - steps: network calls of the fixed-step samplers (the paper: 50 DDIM steps).
     ///   - seed: seed of the starting noise.
     /// - Throws: ``WaveletDiffusionError`` for a wrong size, ``IntegrationError`` if the solve fails.
+    ///   - clamp: bound of the scaled data prediction at every step (the reference: 1); `nil` for none.
     public func sample(given: [Float], method: DiffusionSamplerMethod = .ddim, steps: Int = 50, tolerance: Double = 1e-3,
-                       guidance: Guidance? = nil, seed: UInt64) throws -> (samples: [Float], statistics: SolverStatistics) {
+                       clamp: Double? = 1, guidance: Guidance? = nil, seed: UInt64) throws -> (samples: [Float], statistics: SolverStatistics) {
         let size = layout.sampleSize
         guard !given.isEmpty, given.count % size == 0 else {
             throw WaveletDiffusionError.invalidShape("sampling: \(given.count) values is not a whole number of \(size)-value samples")
@@ -134,7 +139,7 @@ public struct ConditionalSampler {
         let initial = (0..<(batch * m)).map { _ in rng.nextNormal() }
         var failure: Error?
         let epsilon: NoisePrediction = { t, y, out in
-            do { try self.noisePrediction(t, y, given: given, batch: batch, guidance: guidance, into: out) } catch {
+            do { try self.noisePrediction(t, y, given: given, batch: batch, clamp: clamp, guidance: guidance, into: out) } catch {
                 failure = error
                 for i in 0..<out.count { out[i] = .nan }
             }
@@ -153,7 +158,7 @@ public struct ConditionalSampler {
         }
         // Denoise the last state: x̂₀ = (x − σ ε̂)/α at the end time.
         var last = solution.final, noise = [Double](repeating: 0, count: batch * m)
-        try last.withUnsafeBufferPointer { y in try noise.withUnsafeMutableBufferPointer { try noisePrediction(end, y, given: given, batch: batch, into: $0) } }
+        try last.withUnsafeBufferPointer { y in try noise.withUnsafeMutableBufferPointer { try noisePrediction(end, y, given: given, batch: batch, clamp: clamp, into: $0) } }
         let (alpha, sigma) = (schedule.alpha(end), schedule.sigma(end))
         for i in last.indices { last[i] = (last[i] - sigma * noise[i]) / alpha }
         var samples = given

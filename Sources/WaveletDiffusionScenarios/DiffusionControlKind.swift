@@ -26,7 +26,7 @@ public struct DiffusionControlKind: ScenarioKind {
         ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("ema"), summary: "the moving average of the weights or the last ones"),
         ParameterSpec("state_weight", .number(minimum: 0), default: .number(120_000), summary: "w_u of the guidance objective (the paper: 120,000)"),
         ParameterSpec("energy_weight", .number(minimum: 0), default: .number(2e-5), summary: "w_f, in the guidance and in the score (the paper: 2e-5)"),
-        ParameterSpec("clamp", .number(positive: true), default: .number(1), summary: "bound of the scaled data prediction under guidance"),
+        ParameterSpec("clamp", .number(positive: true), default: .number(1), summary: "bound of the scaled data prediction at every step (the reference: 1)"),
         ParameterSpec("viscosity", .number(positive: true), default: .number(0.01), summary: "viscosity of the re-simulation (the data's)"),
         ParameterSpec("solver_modes", .integer(8...65_536), default: .integer(255), summary: "sine modes of the re-simulation"),
         ParameterSpec("solver_step", .number(positive: true), default: .number(0.000625), summary: "largest ETDRK4 step of the re-simulation"),
@@ -58,8 +58,8 @@ public struct DiffusionControlKind: ScenarioKind {
                 try layout.encode(state: data.state(i), control: data.control(i), condition: DiffusionTask.control.condition).map(Float.init)
             }
             let initials = members.map { Array(data.state($0).prefix(points)) }, goals = members.map { Array(data.state($0).suffix(points)) }
-            let guidance = ConditionalSampler.Guidance(objective: objective, initials: initials, targets: goals, clamp: p.double("clamp"))
-            let (samples, _) = try sampler.sample(given: given, method: .ddim, steps: p.int("steps"), guidance: guidance,
+            let guidance = ConditionalSampler.Guidance(objective: objective, initials: initials, targets: goals)
+            let (samples, _) = try sampler.sample(given: given, method: .ddim, steps: p.int("steps"), clamp: p.double("clamp"), guidance: guidance,
                                                   seed: UInt64(scenario.seed) &+ UInt64(first))
             for (k, i) in members.enumerated() {
                 let f = try layout.decode(samples[(k * layout.sampleSize)..<((k + 1) * layout.sampleSize)].map(Double.init)).control

@@ -27,6 +27,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
         ParameterSpec("tolerance", .number(positive: true), default: .number(0.001), summary: "tolerance of the tsit5 sampler"),
         ParameterSpec("batch", .integer(1...1024), default: .integer(8), summary: "trajectories generated together"),
         ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("ema"), summary: "the moving average of the weights or the last ones"),
+        ParameterSpec("clamp", .number(minimum: 0), default: .number(1), summary: "bound of the scaled data prediction at every step (the reference: 1; 0: none)"),
     ]
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
@@ -51,7 +52,8 @@ public struct DiffusionSimulateKind: ScenarioKind {
                 try layout.encode(state: data.state(i), control: data.control(i), condition: .initialState).map(Float.init)
             }
             let (samples, statistics) = try sampler.sample(given: given, method: method, steps: p.int("steps"),
-                                                            tolerance: p.double("tolerance"), seed: UInt64(scenario.seed) &+ UInt64(first))
+                                                            tolerance: p.double("tolerance"), clamp: p.double("clamp") > 0 ? p.double("clamp") : nil,
+                                                            seed: UInt64(scenario.seed) &+ UInt64(first))
             evaluations += statistics.rhsEvaluations
             for (k, i) in members.enumerated() {
                 let u = try layout.decode(samples[(k * layout.sampleSize)..<((k + 1) * layout.sampleSize)].map(Double.init)).state
