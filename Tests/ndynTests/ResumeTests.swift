@@ -71,6 +71,19 @@ import TestSupport
                                name: "tsm", earliest: 0.4, latest: 1.0)
     }
 
+    @Test func wdnoDataResumesBitIdentically() throws {
+        try interruptAndResume(#"{"kind": "wdno-data", "name": "wdno", "seed": 5, "parameters": {"train_trajectories": 36, "test_trajectories": 4, "duration": 1.6, "intervals": 16, "points": 24, "solver_modes": 63, "solver_step": 0.004, "threads": 2}}"#,
+                               name: "wdno", earliest: 0.4, latest: 1.0)
+    }
+
+    @Test func wdnoTrainingResumesBitIdentically() throws {
+        let data = TemporaryDirectory()
+        let made = try CLI.run(["run", data.write("d.json", #"{"kind": "wdno-data", "name": "data", "seed": 1, "parameters": {"train_trajectories": 6, "test_trajectories": 1, "duration": 1.6, "intervals": 16, "points": 24, "solver_modes": 63, "solver_step": 0.004}}"#), "--quiet"], in: data.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        try interruptAndResume(#"{"kind": "wdno-train", "name": "wdno", "seed": 6, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "iterations": 120, "batch_size": 4, "learning_rate": 0.002, "width": 8, "multipliers": [1, 2], "groups": 2}}"#,
+                               name: "wdno", earliest: 0.5, latest: 1.2)
+    }
+
     @Test func resumingWithAnotherScenarioIsRefused() throws {
         let dir = TemporaryDirectory()
         let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)
