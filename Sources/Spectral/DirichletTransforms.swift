@@ -75,6 +75,16 @@ public final class SineTransform: @unchecked Sendable {
         for j in 0..<count { du[j] = closedOutput[j + 1] }
     }
 
+    /// The transpose of ``derivativeValues(of:into:)``: `out_k = kπ Σ_j g_j cos(kπ x_j)` for values
+    /// `g` at the interior points (adjoint solvers need it).
+    public func derivativeValuesTransposed(_ g: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        closed[0] = 0
+        closed[count + 1] = 0
+        for j in 0..<count { closed[j + 1] = g[j] }
+        fftw_execute(cosinePlan)
+        for k in 1...count { out[k - 1] = 0.5 * Double(k) * Double.pi * closedOutput[k] }
+    }
+
     /// Array conveniences of ``coefficients(of:into:)`` and ``values(of:into:)``.
     public func coefficients(of values: [Double]) -> [Double] {
         precondition(values.count == count, "SineTransform: \(values.count) samples, expected \(count)")

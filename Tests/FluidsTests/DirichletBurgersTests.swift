@@ -101,6 +101,35 @@ func coleHopf(viscosity nu: Double, time t: Double, at x: [Double]) -> [Double] 
         #expect(differenceExtrapolated < differenceFine / 10)
     }
 
+    /// The adjoint gradient of the final-state cost with respect to a piecewise-constant force
+    /// against central differences of the solver itself.
+    @Test func adjointGradientMatchesFiniteDifferences() throws {
+        let burgers = try DirichletBurgers(modes: 31, viscosity: 0.05)
+        let x = burgers.points
+        let initial = burgers.coefficients { sin(Double.pi * $0) + 0.5 * sin(3 * Double.pi * $0) }
+        let rows = (0..<4).map { k in x.map { 0.8 * sin(2 * Double.pi * $0 + Double(k)) } }
+        let targetPoints = (0..<8).map { Double($0 + 1) / 9 }, target = targetPoints.map { 0.3 * sin(Double.pi * $0) }
+        let (interval, step) = (0.1, 0.001)
+        let result = try burgers.adjointGradient(initial: initial, piecewiseForcing: rows, interval: interval, step: step,
+                                                 target: target, targetPoints: targetPoints)
+        func cost(_ forcing: [[Double]]) throws -> Double {
+            let final = try burgers.solve(initial: initial, piecewiseForcing: forcing, interval: interval, step: step, at: targetPoints)
+            return zip(final.profile(at: 4), target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 8
+        }
+        #expect(abs(try cost(rows) - result.cost) < 1e-12)
+        var worst = 0.0, scale = 0.0
+        for (k, j) in [(0, 3), (1, 10), (2, 17), (3, 25), (3, 5), (0, 28)] {
+            var plus = rows, minus = rows
+            plus[k][j] += 1e-4
+            minus[k][j] -= 1e-4
+            let numeric = (try cost(plus) - cost(minus)) / 2e-4
+            worst = max(worst, abs(numeric - result.gradient[k][j]))
+            scale = max(scale, abs(numeric))
+        }
+        print("DIRICHLET BURGERS: adjoint gradient vs central differences: max difference \(worst), scale \(scale)")
+        #expect(scale > 1e-4 && worst < 1e-3 * scale)
+    }
+
     @Test func badInputIsRefused() throws {
         #expect(throws: FluidsError.self) { try DirichletBurgers(modes: 2, viscosity: 0.01) }
         #expect(throws: FluidsError.self) { try DirichletBurgers(modes: 16, viscosity: -1) }
