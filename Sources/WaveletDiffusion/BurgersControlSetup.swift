@@ -1,4 +1,5 @@
 import Fluids
+import Foundation
 
 /// The 1-D Burgers control benchmark of the Wavelet Diffusion Neural Operator (after the setup
 /// of "Solving PDE-constrained control problems using operator learning", as in the reference
@@ -84,5 +85,59 @@ func interpolate(_ values: [Double], from nodes: [Double], to targets: [Double])
         while j > 0 && xs[j] > x { j -= 1 }
         let w = (x - xs[j]) / (xs[j + 1] - xs[j])
         return (1 - w) * ys[j] + w * ys[j + 1]
+    }
+}
+
+/// The transpose of ``interpolate(_:from:to:)``: values at `targets` summed back onto `nodes`
+/// with the interpolation weights (the wall values, fixed at zero, receive nothing).
+func interpolateTransposed(_ values: [Double], from nodes: [Double], to targets: [Double]) -> [Double] {
+    let xs = [0.0] + nodes + [1.0]
+    var out = [Double](repeating: 0, count: xs.count)
+    var j = 0
+    for (t, x) in targets.enumerated() {
+        while j + 2 < xs.count && xs[j + 1] < x { j += 1 }
+        while j > 0 && xs[j] > x { j -= 1 }
+        let w = (x - xs[j]) / (xs[j + 1] - xs[j])
+        out[j] += (1 - w) * values[t]
+        out[j + 1] += w * values[t]
+    }
+    return Array(out[1..<(out.count - 1)])
+}
+
+extension BurgersControlSetup {
+    /// The classical optimum the learned controls are measured against: gradient descent (Adam on
+    /// the control values, from `f = 0`) on `J = mean_x (u(T) − u_T*)² + w_f Σ f²`, the gradient of
+    /// the first term from the solver's adjoint (``DirichletBurgers/adjointGradient(initial:piecewiseForcing:interval:step:target:targetPoints:)``).
+    ///
+    /// - Returns: the best control found (`intervals × points`), its `J_actual` and energy.
+    public func optimalControl(initial: [Double], target: [Double], energyWeight: Double, iterations: Int, learningRate: Double,
+                               with simulator: DirichletBurgers) throws -> (control: [Double], actualCost: Double, energy: Double) {
+        guard initial.count == points, target.count == points else {
+            throw WaveletDiffusionError.invalidShape("optimal control: initial \(initial.count) and target \(target.count) values, expected \(points)")
+        }
+        let x = pointPositions, solverPoints = simulator.points
+        let initialCoefficients = try simulator.coefficients(ofValues: interpolate(initial, from: x, to: solverPoints))
+        var control = [Double](repeating: 0, count: intervals * points)
+        var (m, v) = (control, control)
+        var best = (control: control, actualCost: Double.infinity, energy: 0.0, total: Double.infinity)
+        for iteration in 0...iterations {
+            let rows = (0..<intervals).map { k in interpolate(Array(control[(k * points)..<((k + 1) * points)]), from: x, to: solverPoints) }
+            let (_, actual, gradientRows) = try simulator.adjointGradient(initial: initialCoefficients, piecewiseForcing: rows, interval: interval,
+                                                                          step: solverStep, target: target, targetPoints: x)
+            let energy = control.reduce(0) { $0 + $1 * $1 }
+            if actual + energyWeight * energy < best.total { best = (control, actual, energy, actual + energyWeight * energy) }
+            guard iteration < iterations else { break }
+            var gradient = (0..<intervals).flatMap { interpolateTransposed(gradientRows[$0], from: x, to: solverPoints) }
+            for i in gradient.indices { gradient[i] += 2 * energyWeight * control[i] }
+            // Adam (β = 0.9, 0.999).
+            let t = Double(iteration + 1)
+            for i in control.indices {
+                m[i] = 0.9 * m[i] + 0.1 * gradient[i]
+                v[i] = 0.999 * v[i] + 0.001 * gradient[i] * gradient[i]
+                let (mHat, vHat) = (m[i] / (1 - pow(0.9, t)), v[i] / (1 - pow(0.999, t)))
+                control[i] -= learningRate * mHat / (vHat.squareRoot() + 1e-12)
+            }
+        }
+        return (best.control, best.actualCost, best.energy)
     }
 }

@@ -8,8 +8,10 @@ import WaveletDiffusion
 /// target `u_T*` (the trajectory's own final state), the model proposes the control `f` (and a
 /// trajectory) by guided sampling (``ControlObjective``); the proposed `f` is re-simulated by the
 /// numerical solver from `u0`, and scored as the paper does: `J_actual = mean_x (u(T) − u_T*)²`,
-/// energy `Σ f²`, `J = J_actual + w_f · energy`. Two baselines put it in context: no control, and
-/// the data's own control (which reaches the target exactly at its energy).
+/// energy `Σ f²`, `J = J_actual + w_f · energy`. Three baselines put it in context: no control, the
+/// data's own control (which reaches the target exactly at its energy), and the classical optimum
+/// on the first `adjoint_targets` targets: gradient descent on `J` with the solver's adjoint
+/// gradient (``BurgersControlSetup/optimalControl(initial:target:energyWeight:iterations:learningRate:with:)``).
 public struct DiffusionControlKind: ScenarioKind {
     public init() {}
 
@@ -30,6 +32,9 @@ public struct DiffusionControlKind: ScenarioKind {
         ParameterSpec("viscosity", .number(positive: true), default: .number(0.01), summary: "viscosity of the re-simulation (the data's)"),
         ParameterSpec("solver_modes", .integer(8...65_536), default: .integer(255), summary: "sine modes of the re-simulation"),
         ParameterSpec("solver_step", .number(positive: true), default: .number(0.000625), summary: "largest ETDRK4 step of the re-simulation"),
+        ParameterSpec("adjoint_targets", .integer(0...1_000_000), default: .integer(10), summary: "targets also solved by adjoint optimal control (0: none)"),
+        ParameterSpec("adjoint_iterations", .integer(1...100_000), default: .integer(40), summary: "gradient steps of the adjoint optimal control"),
+        ParameterSpec("adjoint_learning_rate", .number(positive: true), default: .number(0.05), summary: "Adam step on the control values"),
     ]
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
@@ -79,6 +84,17 @@ public struct DiffusionControlKind: ScenarioKind {
         }
         let seconds = Date().timeIntervalSince(started)
         let wf = p.double("energy_weight")
+        // The classical optimum on the first targets.
+        let adjointMembers = Array(tests.prefix(p.int("adjoint_targets")))
+        var adjointActual: [Double] = [], adjointEnergy: [Double] = []
+        for (k, i) in adjointMembers.enumerated() {
+            let optimum = try setup.optimalControl(initial: Array(data.state(i).prefix(points)), target: Array(data.state(i).suffix(points)),
+                                                   energyWeight: wf, iterations: p.int("adjoint_iterations"),
+                                                   learningRate: p.double("adjoint_learning_rate"), with: simulator)
+            adjointActual.append(optimum.actualCost)
+            adjointEnergy.append(optimum.energy)
+            context.progress.note("adjoint control \(k + 1) of \(adjointMembers.count): J_actual \(optimum.actualCost)")
+        }
         func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
 
         let dataset = try context.createOutput(
@@ -103,7 +119,18 @@ public struct DiffusionControlKind: ScenarioKind {
                              ("j_actual_data", "mean_x (u(T) - u_T*)^2 under the data's own control, re-simulated")] {
             try dataset.defineVariable(name, type: .float64, dimensions: ["trajectory"], attributes: ["long_name": .text(long), "units": "1"])
         }
+        if !adjointMembers.isEmpty {
+            try dataset.defineDimension("adjoint_trajectory", length: adjointMembers.count)
+            for (name, long) in [("j_actual_adjoint", "mean_x (u(T) - u_T*)^2 under the adjoint-optimised control (the first targets)"),
+                                 ("energy_adjoint", "sum of f^2 of the adjoint-optimised control")] {
+                try dataset.defineVariable(name, type: .float64, dimensions: ["adjoint_trajectory"], attributes: ["long_name": .text(long), "units": "1"])
+            }
+        }
         try dataset.write(data.x, to: "x")
+        if !adjointMembers.isEmpty {
+            try dataset.write(adjointActual, to: "j_actual_adjoint")
+            try dataset.write(adjointEnergy, to: "energy_adjoint")
+        }
         try dataset.write(tests.map(Int32.init), to: "trajectory_index")
         try dataset.write(proposed.map(Float.init), to: "f_proposed")
         try dataset.write(finals, to: "u_final")
@@ -118,7 +145,12 @@ public struct DiffusionControlKind: ScenarioKind {
             ("j_uncontrolled", .number(mean(uncontrolled))),
             ("j_data_control", .number(mean(dataActual) + wf * mean(dataEnergy))),
             ("seconds", .number((seconds * 10).rounded() / 10)),
-        ]
+        ] + (adjointMembers.isEmpty ? [] : [
+            ("adjoint_targets", .integer(Int64(adjointMembers.count))),
+            ("j_adjoint", .number(mean(adjointActual) + wf * mean(adjointEnergy))),
+            ("j_model_on_adjoint_targets", .number(mean(Array(actual.prefix(adjointMembers.count)))
+                                               + wf * mean(Array(energy.prefix(adjointMembers.count))))),
+        ])
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
         return RunSummary(statistics: statistics)

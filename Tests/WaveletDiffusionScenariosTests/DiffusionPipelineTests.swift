@@ -52,13 +52,19 @@ import ScenarioTestSupport
         }
         // Control: the proposal is re-simulated and scored; the data's own control reaches the
         // target (the same simulator), the uncontrolled flow does not.
-        let control = try run(#"{"kind": "wdno-control", "name": "ctl", "seed": 4, "parameters": {"model": "\#(dir.file("control/output.nc"))", "data": "\#(data)", "test_trajectories": 2, "steps": 3, "batch": 2, "solver_modes": 63, "solver_step": 0.004}}"#, in: dir)
+        let control = try run(#"{"kind": "wdno-control", "name": "ctl", "seed": 4, "parameters": {"model": "\#(dir.file("control/output.nc"))", "data": "\#(data)", "test_trajectories": 2, "steps": 3, "batch": 2, "solver_modes": 63, "solver_step": 0.004, "adjoint_targets": 1, "adjoint_iterations": 8}}"#, in: dir)
         guard case .number(let j)? = control["j"], case .number(let own)? = control["j_data_control"],
               case .number(let free)? = control["j_uncontrolled"] else {
             Issue.record("no scores in \(control)")
             return
         }
         #expect(j.isFinite && j >= 0 && free > 0)
+        // The adjoint optimum improves on no control.
+        guard case .number(let adjoint)? = control["j_adjoint"] else {
+            Issue.record("no adjoint baseline in \(control)")
+            return
+        }
+        #expect(adjoint < free)
         let scored = try Dataset.open(dir.file("ctl/output.nc"))
         defer { try? scored.close() }
         #expect(try scored.read(Double.self, from: "j_actual_data").allSatisfy { $0 < 1e-8 })
