@@ -25,7 +25,7 @@ public struct ConditionalSampler {
     public typealias NoisePredictor = (_ samples: Tensor<Float>, _ steps: Tensor<Float>) throws -> Tensor<Float>
 
     public let predictor: NoisePredictor
-    public let layout: WaveletChannels
+    public let layout: any TrajectoryRepresentation
     public let task: DiffusionTask
     public let schedule = DiffusionSchedule.cosine
     public let diffusionSteps: Int
@@ -36,7 +36,7 @@ public struct ConditionalSampler {
     let validKnown: [Float]
 
     /// A sampler of the trained `network` with `parameters` (for example the moving average).
-    public init(network: DiffusionUNet<Float>, parameters: Parameters<Float>, layout: WaveletChannels, task: DiffusionTask,
+    public init(network: DiffusionUNet<Float>, parameters: Parameters<Float>, layout: any TrajectoryRepresentation, task: DiffusionTask,
                 diffusionSteps: Int = 1000) {
         var network = network
         network.parameters = parameters
@@ -46,12 +46,12 @@ public struct ConditionalSampler {
         }
     }
 
-    public init(layout: WaveletChannels, task: DiffusionTask, diffusionSteps: Int = 1000, predictor: @escaping NoisePredictor) {
+    public init(layout: any TrajectoryRepresentation, task: DiffusionTask, diffusionSteps: Int = 1000, predictor: @escaping NoisePredictor) {
         self.predictor = predictor
         self.layout = layout
         self.task = task
         self.diffusionSteps = diffusionSteps
-        let known = task.knownMask(layout), valid = layout.validMask
+        let known = layout.knownMask(for: task), valid = layout.validMask
         generated = (0..<layout.sampleSize).filter { valid[$0] == 1 && known[$0] == 0 }
         validKnown = (0..<layout.sampleSize).map { Float(valid[$0] * known[$0]) }
     }
@@ -69,7 +69,7 @@ public struct ConditionalSampler {
             for j in 0..<size where validKnown[j] != 0 { x[s * size + j] = given[s * size + j] }
             for (k, j) in generated.enumerated() { x[s * size + j] = Float(y[s * m + k]) }
         }
-        let input = try Tensor<Float>(shape: [batch, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: x)
+        let input = try Tensor<Float>(shape: [batch, layout.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: x)
         let step = Tensor<Float>(shape: [batch], repeating: Float(t * Double(diffusionSteps) - 1))
         let epsilon = try predictor(input, step)
         epsilon.withUnsafeBufferPointer { e in

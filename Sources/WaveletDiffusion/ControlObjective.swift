@@ -17,7 +17,7 @@ public struct ControlObjective: Sendable {
 
     /// `J` and its gradient with respect to the sample's values, for a sample's data prediction
     /// `data` (channels), the initial state `initial` and the target `target`.
-    public func valueAndGradient(_ data: [Double], initial: [Double], target: [Double], layout: WaveletChannels) throws -> (Double, [Double]) {
+    public func valueAndGradient(_ data: [Double], initial: [Double], target: [Double], layout: any TrajectoryRepresentation) throws -> (Double, [Double]) {
         let (u, f) = try layout.decode(data)
         let (rows, points) = (layout.rows, layout.points)
         guard initial.count == points, target.count == points else {

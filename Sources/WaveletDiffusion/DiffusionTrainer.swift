@@ -42,7 +42,7 @@ public struct DiffusionTrainer {
     public private(set) var step = 0
     public let options: DiffusionTrainingOptions
     public let task: DiffusionTask
-    public let layout: WaveletChannels
+    public let layout: any TrajectoryRepresentation
     public let schedule = DiffusionSchedule.cosine
     /// Encoded samples, `count × layout.sampleSize`.
     let data: [Float]
@@ -57,21 +57,21 @@ public struct DiffusionTrainer {
     ///     task's condition), `count × layout.sampleSize` values.
     ///   - channelWeights: loss weight of each channel (the paper: the channel scales
     ///     `[10, 3, 3, 1, 21, 5, 5, 1, 10]`).
-    public init(network: DiffusionUNet<Float>, layout: WaveletChannels, task: DiffusionTask, samples: [Float],
+    public init(network: DiffusionUNet<Float>, layout: any TrajectoryRepresentation, task: DiffusionTask, samples: [Float],
                 channelWeights: [Double], options: DiffusionTrainingOptions) throws {
         guard !samples.isEmpty, samples.count % layout.sampleSize == 0 else {
             throw WaveletDiffusionError.invalidShape("training data: \(samples.count) values is not a whole number of \(layout.sampleSize)-value samples")
         }
-        guard channelWeights.count == WaveletChannels.channelCount, channelWeights.allSatisfy({ $0 >= 0 }) else {
-            throw WaveletDiffusionError.invalidArgument("training: \(WaveletChannels.channelCount) non-negative channel weights are needed, got \(channelWeights)")
+        guard channelWeights.count == layout.channelCount, channelWeights.allSatisfy({ $0 >= 0 }) else {
+            throw WaveletDiffusionError.invalidArgument("training: \(layout.channelCount) non-negative channel weights are needed, got \(channelWeights)")
         }
         guard options.batchSize >= 1, options.learningRate > 0, options.gradientClip > 0, options.emaDecay >= 0, options.emaDecay < 1,
               options.emaEvery >= 1, options.diffusionSteps >= 2 else {
             throw WaveletDiffusionError.invalidArgument("training options out of range: \(options)")
         }
         try network.configuration.validate(height: layout.paddedHeight, width: layout.paddedWidth)
-        guard network.configuration.channels == WaveletChannels.channelCount else {
-            throw WaveletDiffusionError.invalidArgument("U-Net has \(network.configuration.channels) channels, the samples \(WaveletChannels.channelCount)")
+        guard network.configuration.channels == layout.channelCount else {
+            throw WaveletDiffusionError.invalidArgument("U-Net has \(network.configuration.channels) channels, the samples \(layout.channelCount)")
         }
         self.network = network
         self.layout = layout
@@ -82,7 +82,7 @@ public struct DiffusionTrainer {
         optimizer = Adam(learningRate: options.learningRate, beta1: 0.9, beta2: 0.99)
         averaged = network.parameters
         let plane = layout.paddedHeight * layout.paddedWidth
-        let knownMask = task.knownMask(layout), validMask = layout.validMask
+        let knownMask = layout.knownMask(for: task), validMask = layout.validMask
         known = knownMask.map(Float.init)
         valid = validMask.map(Float.init)
         lossWeights = (0..<layout.sampleSize).map { i in
@@ -128,15 +128,15 @@ public struct DiffusionTrainer {
     static let shardSize = 4
 
     static func lossAndGradients(_ network: DiffusionUNet<Float>, batch: (inputs: [Float], noise: [Float], steps: [Float]),
-                                 weights: [Float], layout: WaveletChannels, batchSize b: Int,
+                                 weights: [Float], layout: any TrajectoryRepresentation, batchSize b: Int,
                                  gradients: Bool) throws -> (Double, Parameters<Float>?) {
         let size = layout.sampleSize
         let normaliser = Float(b) * weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
-        let w = try Tensor<Float>(shape: [1, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: weights)
+        let w = try Tensor<Float>(shape: [1, layout.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: weights)
         let shardCount = (b + shardSize - 1) / shardSize
         let parts = try Parallelism.shards(shardCount) { k -> (Float, Parameters<Float>?) in
             let range = (k * shardSize)..<min(b, (k + 1) * shardSize)
-            let shape = [range.count, WaveletChannels.channelCount, layout.paddedHeight, layout.paddedWidth]
+            let shape = [range.count, layout.channelCount, layout.paddedHeight, layout.paddedWidth]
             let x = try Tensor<Float>(shape: shape, scalars: Array(batch.inputs[(range.lowerBound * size)..<(range.upperBound * size)]))
             let target = try Tensor<Float>(shape: shape, scalars: Array(batch.noise[(range.lowerBound * size)..<(range.upperBound * size)]))
             let steps = try Tensor<Float>(shape: [range.count], scalars: Array(batch.steps[range]))

@@ -19,7 +19,7 @@ public struct TrajectoryCondition: OptionSet, Sendable, Hashable {
 /// repeated over a quarter of the height), divided by its own scale.
 ///
 /// Layout of one sample: `[9, paddedHeight, paddedWidth]`, row-major, channel-major.
-public struct WaveletChannels: Sendable {
+public struct WaveletChannels: TrajectoryRepresentation {
     public let wavelet: Wavelet
     public let mode: WaveletMode
     /// Time points of `u` (`f` has one fewer) and space points.
@@ -75,8 +75,23 @@ public struct WaveletChannels: Sendable {
         return (largest + 15) / 16 * 16
     }
 
-    /// Values in one sample.
-    public var sampleSize: Int { Self.channelCount * paddedHeight * paddedWidth }
+    public var name: String { "wavelet" }
+    public var channelCount: Int { Self.channelCount }
+    /// The band scales and the condition scale (the reference code weights its loss by them).
+    public var channelWeights: [Double] { bandScales + [conditionScale] }
+
+    /// The task's known values: for simulation the control's four band channels and the `u0`
+    /// half of the condition channel, for control the whole condition channel.
+    public func knownMask(for task: DiffusionTask) -> [Double] {
+        var mask = [Double](repeating: 0, count: sampleSize)
+        let quarter = paddedHeight / 4
+        if task == .simulation {
+            for c in Self.controlChannels { for i in 0..<plane { mask[c * plane + i] = 1 } }
+        }
+        let conditionRows = task == .simulation ? 2 * quarter : paddedHeight
+        for i in 0..<(conditionRows * paddedWidth) { mask[Self.conditionChannel * plane + i] = 1 }
+        return mask
+    }
     var plane: Int { paddedHeight * paddedWidth }
 
     /// The channels of a trajectory: `u` (`rows × points`), `f` (`(rows − 1) × points`), and the

@@ -36,7 +36,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
         let modelPath = p.string("model")
         let (description, network, weights) = try loadTrainedModel(modelPath, task: .simulation, weights: p.string("weights"), data: data,
                                                                    dataPath: p.string("data"))
-        let layout = try data.channelLayout()
+        let layout = try data.representation(description.representation)
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
                                          diffusionSteps: description.diffusionSteps)
         let tests = try data.testIndices(p.int("test_trajectories"), path: p.string("data"))

@@ -20,6 +20,8 @@ public struct DiffusionTrainKind: ScenarioKind {
         ParameterSpec("training_data", .string(), default: .string("runs/wdno-data/output.nc"), summary: "a wdno-data output"),
         ParameterSpec("task", .string(choices: DiffusionTask.allCases.map(\.rawValue)), default: .string("simulation"),
                       summary: "simulation (given u0 and f) or control (given u0 and u_T)"),
+        ParameterSpec("representation", .string(choices: ["wavelet", "raw"]), default: .string("wavelet"),
+                      summary: "wavelet (WDNO) or raw (the paper's ablation: the same diffusion on the (t, x) values, padded to 128 x 128)"),
         ParameterSpec("iterations", .integer(1...10_000_000), default: .integer(2000), summary: "optimiser steps (the paper: 100,000)"),
         ParameterSpec("batch_size", .integer(1...4096), default: .integer(16), summary: "trajectories per step"),
         ParameterSpec("learning_rate", .number(positive: true), default: .number(0.0002), summary: "Adam step size (the paper: 1e-4 over 100k steps)"),
@@ -44,8 +46,8 @@ public struct DiffusionTrainKind: ScenarioKind {
         }
     }
 
-    static func configuration(_ p: ParameterValues) -> DiffusionUNetConfiguration {
-        DiffusionUNetConfiguration(width: p.int("width"), multipliers: p.doubles("multipliers").map { Int($0) },
+    static func configuration(_ p: ParameterValues, channels: Int) -> DiffusionUNetConfiguration {
+        DiffusionUNetConfiguration(channels: channels, width: p.int("width"), multipliers: p.doubles("multipliers").map { Int($0) },
                                    blocksPerLevel: p.int("blocks_per_level"), groups: p.int("groups"), middleAttention: p.bool("middle_attention"))
     }
 
@@ -53,7 +55,7 @@ public struct DiffusionTrainKind: ScenarioKind {
         let p = scenario.parameters
         let data = try BurgersControlData.read(p.string("training_data"))
         let task = DiffusionTask(rawValue: p.string("task"))!
-        let layout = try data.channelLayout()
+        let layout = try data.representation(p.string("representation"))
         var indices = (0..<data.count).filter { !data.isTest[$0] }
         if p.int("max_trajectories") > 0 { indices = Array(indices.prefix(p.int("max_trajectories"))) }
         guard !indices.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("training_data")) holds no training trajectories") }
@@ -62,7 +64,7 @@ public struct DiffusionTrainKind: ScenarioKind {
         for i in indices {
             samples += try layout.encode(state: data.state(i), control: data.control(i), condition: task.condition).map(Float.init)
         }
-        let configuration = Self.configuration(p)
+        let configuration = Self.configuration(p, channels: layout.channelCount)
         do { try configuration.validate(height: layout.paddedHeight, width: layout.paddedWidth) } catch {
             throw WaveletDiffusionRunError(message: "\(error)")
         }
@@ -71,7 +73,7 @@ public struct DiffusionTrainKind: ScenarioKind {
                                                gradientClip: p.double("gradient_clip"), emaDecay: p.double("ema_decay"),
                                                emaEvery: p.int("ema_every"), seed: UInt64(scenario.seed))
         var trainer = try DiffusionTrainer(network: DiffusionUNet(configuration, seed: UInt64(scenario.seed)), layout: layout, task: task,
-                                           samples: samples, channelWeights: layout.bandScales + [layout.conditionScale], options: options)
+                                           samples: samples, channelWeights: layout.channelWeights, options: options)
         var losses: [Double] = [], norms: [Double] = []
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
@@ -107,12 +109,15 @@ public struct DiffusionTrainKind: ScenarioKind {
             }
         }
         let seconds = Date().timeIntervalSince(started)
-        let description = TrainedModelDescription(task: task, configuration: configuration, rows: data.rows, points: data.points,
-                                                  diffusionSteps: options.diffusionSteps)
+        let description = TrainedModelDescription(task: task, representation: layout.name, configuration: configuration, rows: data.rows,
+                                                  points: data.points, diffusionSteps: options.diffusionSteps)
+        let representationNote = layout.name == "raw"
+            ? "the raw (t, x) values of (u, f) (the paper's ablation without wavelets), 2 channels padded to \(layout.paddedHeight) x \(layout.paddedWidth)"
+            : "the one-level bior2.4 (periodization) DWT of (u, f) over (t, x), 9 channels padded to \(layout.paddedHeight) x \(layout.paddedWidth)"
         let dataset = try context.createOutput(
-            title: "Wavelet diffusion model (\(task.rawValue)) trained on \(p.string("training_data"))",
+            title: "Diffusion model (\(layout.name), \(task.rawValue)) trained on \(p.string("training_data"))",
             references: "P. Hu et al. (2025), Wavelet Diffusion Neural Operator, ICLR; J. Ho, A. Jain, P. Abbeel (2020), Denoising Diffusion Probabilistic Models, NeurIPS",
-            comment: "U-Net noise predictor on the one-level bior2.4 (periodization) DWT of (u, f) over (t, x), 9 channels padded to 64 x 64, "
+            comment: "U-Net noise predictor on \(representationNote), "
                 + "1000-step cosine schedule, epsilon prediction weighted per channel by the channel scales; parameters 'ema.*' are the moving average. Read by wdno-simulate.")
         defer { dataset.discard() }
         for (name, value) in description.attributes() { try dataset.setAttribute(name, value) }

@@ -18,10 +18,17 @@ struct BurgersControlData {
     var viscosity: Double?
 
     var count: Int { isTest.count }
-    /// The channel layout of this grid (square padding, ``WaveletChannels/paddedSize(rows:points:wavelet:mode:)``).
-    func channelLayout() throws -> WaveletChannels {
-        let padded = WaveletChannels.paddedSize(rows: rows, points: points)
-        return try WaveletChannels(rows: rows, points: points, paddedHeight: padded, paddedWidth: padded)
+    /// The representation `name` (`wavelet` or `raw`) of this grid, with square padding
+    /// (``WaveletChannels/paddedSize(rows:points:wavelet:mode:)``, ``RawChannels/paddedSize(rows:points:)``).
+    func representation(_ name: String = "wavelet") throws -> any TrajectoryRepresentation {
+        switch name {
+        case "raw":
+            let padded = RawChannels.paddedSize(rows: rows, points: points)
+            return try RawChannels(rows: rows, points: points, paddedHeight: padded, paddedWidth: padded)
+        default:
+            let padded = WaveletChannels.paddedSize(rows: rows, points: points)
+            return try WaveletChannels(rows: rows, points: points, paddedHeight: padded, paddedWidth: padded)
+        }
     }
     /// The first `limit` test trajectories, refusing a file without any.
     func testIndices(_ limit: Int, path: String) throws -> [Int] {
@@ -58,13 +65,15 @@ struct BurgersControlData {
 /// What a `wdno-train` output records about its model, to rebuild it.
 struct TrainedModelDescription {
     var task: DiffusionTask
+    /// `wavelet` or `raw`.
+    var representation: String
     var configuration: DiffusionUNetConfiguration
     var rows: Int
     var points: Int
     var diffusionSteps: Int
 
     func attributes() -> [(String, AttributeValue)] {
-        [("task", .text(task.rawValue)), ("unet_width", .int64([Int64(configuration.width)])),
+        [("task", .text(task.rawValue)), ("representation", .text(representation)), ("unet_width", .int64([Int64(configuration.width)])),
          ("unet_multipliers", .int64(configuration.multipliers.map(Int64.init))),
          ("unet_blocks_per_level", .int64([Int64(configuration.blocksPerLevel)])), ("unet_groups", .int64([Int64(configuration.groups)])),
          ("unet_middle_attention", .int64([configuration.middleAttention ? 1 : 0])),
@@ -83,11 +92,12 @@ struct TrainedModelDescription {
         guard let taskName = try dataset.attribute("task")?.text, let task = DiffusionTask(rawValue: taskName) else {
             throw WaveletDiffusionRunError(message: "\(path) is not a wdno-train model: no 'task' attribute")
         }
+        let representation = try dataset.attribute("representation")?.text ?? "wavelet"
         let configuration = DiffusionUNetConfiguration(
-            width: try integers("unet_width")[0], multipliers: try integers("unet_multipliers"),
+            channels: representation == "raw" ? 2 : WaveletChannels.channelCount, width: try integers("unet_width")[0], multipliers: try integers("unet_multipliers"),
             blocksPerLevel: try integers("unet_blocks_per_level")[0], groups: try integers("unet_groups")[0],
             middleAttention: try integers("unet_middle_attention")[0] != 0)
-        return TrainedModelDescription(task: task, configuration: configuration, rows: try integers("trajectory_rows")[0],
+        return TrainedModelDescription(task: task, representation: representation, configuration: configuration, rows: try integers("trajectory_rows")[0],
                                        points: try integers("trajectory_points")[0], diffusionSteps: try integers("diffusion_steps")[0])
     }
 }

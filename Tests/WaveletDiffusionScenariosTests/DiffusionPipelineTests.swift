@@ -45,6 +45,18 @@ import ScenarioTestSupport
         for k in 0..<2 { for i in 24..<(17 * 24) { let d = Double(u[k * 408 + i]) - Double(truth[k * 408 + i]); total += d * d } }
         #expect(abs(total / Double(2 * 16 * 24) - mse) < 1e-5 * max(mse, 1e-3))
 
+        // The ablation without wavelets goes through the same kinds.
+        _ = try run(#"{"kind": "wdno-train", "name": "raw", "seed": 2, "parameters": {"training_data": "\#(data)", "representation": "raw", "iterations": 2, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
+        let rawModel = try Dataset.open(dir.file("raw/output.nc"))
+        #expect(try rawModel.attribute("representation") == .text("raw"))
+        try rawModel.close()
+        let raw = try run(#"{"kind": "wdno-simulate", "name": "rawsim", "seed": 3, "parameters": {"model": "\#(dir.file("raw/output.nc"))", "data": "\#(data)", "test_trajectories": 1, "steps": 2, "batch": 1}}"#, in: dir)
+        guard case .number(let rawError)? = raw["mse"] else {
+            Issue.record("no mse in \(raw)")
+            return
+        }
+        #expect(rawError.isFinite)
+
         // A control model cannot simulate; a missing file is named.
         _ = try run(#"{"kind": "wdno-train", "name": "control", "seed": 2, "parameters": {"training_data": "\#(data)", "task": "control", "iterations": 2, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
         #expect(throws: (any Error).self) {

@@ -79,7 +79,7 @@ import Testing
         }
         let given = Array(Self.samples.prefix(2 * Self.layout.sampleSize))
         let sampler = ConditionalSampler(network: net, parameters: net.parameters, layout: Self.layout, task: .simulation)
-        let known = DiffusionTask.simulation.knownMask(Self.layout), valid = Self.layout.validMask
+        let known = Self.layout.knownMask(for: .simulation), valid = Self.layout.validMask
         for method in [DiffusionSamplerMethod.ddim, .dpmSolver2M] {
             let (samples, statistics) = try sampler.sample(given: given, method: method, steps: 10, seed: 5)
             #expect(statistics.rhsEvaluations == 12)

@@ -43,6 +43,33 @@ import Testing
         #expect((32..<64).allSatisfy { r in (0..<64).allSatisfy { simulation[base + r * 64 + $0] == 0 } })
     }
 
+    /// Both representations: decode ∘ encode is the identity, decodeTransposed is decode's
+    /// transpose, and the known masks cover what each task is given.
+    @Test(arguments: ["wavelet", "raw"])
+    func representationsRoundTripAndTranspose(name: String) throws {
+        let layout: any TrajectoryRepresentation = name == "raw" ? try RawChannels() : try WaveletChannels()
+        let (u, f) = Self.trajectory(seed: 6)
+        let sample = try layout.encode(state: u, control: f, condition: [.initialState, .finalState])
+        let (u2, f2) = try layout.decode(sample)
+        #expect(zip(u2 + f2, u + f).allSatisfy { abs($0 - $1) < 1e-12 })
+        // ⟨decode(s), (gu, gf)⟩ = ⟨s, decodeTransposedᵀ(gu, gf)⟩ over the valid values.
+        let valid = layout.validMask
+        let s = sample.indices.map { valid[$0] * sin(Double($0)) }
+        let gu = u.indices.map { cos(Double($0)) }, gf = f.indices.map { sin(0.5 * Double($0)) }
+        let (du, df) = try layout.decode(s)
+        let lhs = zip(du, gu).reduce(0) { $0 + $1.0 * $1.1 } + zip(df, gf).reduce(0) { $0 + $1.0 * $1.1 }
+        let rhs = zip(s, try layout.decodeTransposed(state: gu, control: gf)).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(abs(lhs - rhs) < 1e-9 * max(1, abs(lhs)), "\(name): \(lhs) vs \(rhs)")
+        let simulation = layout.knownMask(for: .simulation), control = layout.knownMask(for: .control)
+        #expect(simulation.reduce(0, +) > control.reduce(0, +) && control.reduce(0, +) > 0)
+        if name == "raw" {
+            #expect(layout.channelCount == 2 && layout.paddedHeight == 128)
+            // Simulation is given u's first row and all of f; control the first and last rows of u.
+            #expect(simulation[5] == 1 && simulation[128 + 5] == 0 && simulation[128 * 128 + 300] == 1)
+            #expect(control[80 * 128 + 7] == 1 && control[128 * 128 + 300] == 0)
+        }
+    }
+
     @Test func badShapesAreRefused() throws {
         let channels = try WaveletChannels()
         #expect(throws: WaveletDiffusionError.self) { try channels.encode(state: [1, 2], control: [], condition: []) }
