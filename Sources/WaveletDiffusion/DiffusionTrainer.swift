@@ -41,6 +41,18 @@ public struct DiffusionTrainer {
     public var averaged: Parameters<Float>
     public private(set) var step = 0
     public let options: DiffusionTrainingOptions
+    /// Data parallelism (under `mpirun`): this process's rank among `size`, and the sum over the
+    /// ranks of a vector (an MPI all-reduce). Each rank computes the shards `k` with
+    /// `k mod size == rank` of every batch; the summed gradient is the 1-rank one up to the order
+    /// of the additions, and every rank applies the same update.
+    public var distribution = Distribution()
+
+    public struct Distribution {
+        public var rank = 0
+        public var size = 1
+        public var sumOverRanks: (inout [Double]) throws -> Void = { _ in }
+        public init() {}
+    }
     public let task: DiffusionTask
     public let layout: any TrajectoryRepresentation
     public let schedule = DiffusionSchedule.cosine
@@ -129,12 +141,13 @@ public struct DiffusionTrainer {
 
     static func lossAndGradients(_ network: DiffusionUNet<Float>, batch: (inputs: [Float], noise: [Float], steps: [Float]),
                                  weights: [Float], layout: any TrajectoryRepresentation, batchSize b: Int,
-                                 gradients: Bool) throws -> (Double, Parameters<Float>?) {
+                                 gradients: Bool, distribution: Distribution = Distribution()) throws -> (Double, Parameters<Float>?) {
         let size = layout.sampleSize
         let normaliser = Float(b) * weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let w = try Tensor<Float>(shape: [1, layout.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: weights)
-        let shardCount = (b + shardSize - 1) / shardSize
-        let parts = try Parallelism.shards(shardCount) { k -> (Float, Parameters<Float>?) in
+        let mine = stride(from: distribution.rank, to: (b + shardSize - 1) / shardSize, by: distribution.size).map { $0 }
+        let parts = try Parallelism.shards(mine.count) { index -> (Float, Parameters<Float>?) in
+            let k = mine[index]
             let range = (k * shardSize)..<min(b, (k + 1) * shardSize)
             let shape = [range.count, layout.channelCount, layout.paddedHeight, layout.paddedWidth]
             let x = try Tensor<Float>(shape: shape, scalars: Array(batch.inputs[(range.lowerBound * size)..<(range.upperBound * size)]))
@@ -146,11 +159,25 @@ public struct DiffusionTrainer {
             let loss = try ((prediction - Variable(target)).squared() * Variable(w)).sum() * (1 / normaliser)
             return (loss.value.scalar!, gradients ? p.gradients(from: try loss.backward()) : nil)
         }
-        let value = parts.reduce(0.0) { $0 + Double($1.0) }
-        guard gradients else { return (value, nil) }
-        var total = parts[0].1!
-        for part in parts.dropFirst() { total = try total.mapTensors { name, g in try g + part.1![name]! } }
-        return (value, total)
+        var value = parts.reduce(0.0) { $0 + Double($1.0) }
+        var total: Parameters<Float>? = nil
+        if gradients {
+            total = parts.first?.1 ?? network.parameters.zeros()
+            for part in parts.dropFirst() { total = try total!.mapTensors { name, g in try g + part.1![name]! } }
+        }
+        guard distribution.size > 1 else { return (value, total) }
+        // Sum the loss and the gradients over the ranks (in parameter order).
+        var flat = [value]
+        if let total { for (_, tensor) in total { flat += tensor.scalars.map(Double.init) } }
+        try distribution.sumOverRanks(&flat)
+        value = flat[0]
+        guard let template = total else { return (value, nil) }
+        var offset = 1
+        let summed = try template.mapTensors { _, tensor in
+            defer { offset += tensor.count }
+            return try Tensor(shape: tensor.shape, scalars: flat[offset..<(offset + tensor.count)].map { Float($0) })
+        }
+        return (value, summed)
     }
 
     /// One training step; returns the batch loss (before the update) and the gradient norm
@@ -158,7 +185,7 @@ public struct DiffusionTrainer {
     @discardableResult
     public mutating func trainStep() throws -> (loss: Double, gradientNorm: Double) {
         let (value, raw) = try Self.lossAndGradients(network, batch: batch(at: step), weights: lossWeights, layout: layout,
-                                                     batchSize: options.batchSize, gradients: true)
+                                                     batchSize: options.batchSize, gradients: true, distribution: distribution)
         guard var gradients = raw, value.isFinite else {
             throw WaveletDiffusionError.invalidArgument("training step \(step): the loss is \(value)")
         }

@@ -74,6 +74,10 @@ public struct DiffusionTrainKind: ScenarioKind {
                                                emaEvery: p.int("ema_every"), seed: UInt64(scenario.seed))
         var trainer = try DiffusionTrainer(network: DiffusionUNet(configuration, seed: UInt64(scenario.seed)), layout: layout, task: task,
                                            samples: samples, channelWeights: layout.channelWeights, options: options)
+        let communicator = context.communicator
+        trainer.distribution.rank = communicator.rank
+        trainer.distribution.size = communicator.size
+        trainer.distribution.sumOverRanks = { try communicator.sumInPlace(&$0) }
         var losses: [Double] = [], norms: [Double] = []
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
@@ -109,6 +113,21 @@ public struct DiffusionTrainKind: ScenarioKind {
             }
         }
         let seconds = Date().timeIntervalSince(started)
+        let window = max(1, min(50, losses.count / 10))
+        let statistics: [(key: String, value: JSONValue)] = [
+            ("iterations", .integer(Int64(iterations))), ("training_trajectories", .integer(Int64(indices.count))),
+            ("parameter_count", .integer(Int64(trainer.network.parameters.scalarCount))),
+            ("initial_loss", .number(losses.prefix(window).reduce(0, +) / Double(window))),
+            ("final_loss", .number(losses.suffix(window).reduce(0, +) / Double(window))),
+            ("ranks", .integer(Int64(communicator.size))),
+            ("training_seconds", .number((seconds * 10).rounded() / 10)),
+            ("seconds_per_iteration", .number(seconds / Double(max(1, iterations - (losses.count - iterations))))),
+        ]
+        // Every rank holds the same model; rank 0 writes it.
+        guard communicator.isRoot else {
+            context.removeCheckpoint()
+            return RunSummary(statistics: statistics)
+        }
         let description = TrainedModelDescription(task: task, representation: layout.name, configuration: configuration, rows: data.rows,
                                                   points: data.points, diffusionSteps: options.diffusionSteps)
         let representationNote = layout.name == "raw"
@@ -125,15 +144,6 @@ public struct DiffusionTrainKind: ScenarioKind {
         try Checkpoint.write(combinedWeights(trainer.network.parameters, trainer.averaged), to: dataset)
         try dataset.write(losses, to: "loss")
         try dataset.write(norms, to: "gradient_norm")
-        let window = max(1, min(50, losses.count / 10))
-        let statistics: [(key: String, value: JSONValue)] = [
-            ("iterations", .integer(Int64(iterations))), ("training_trajectories", .integer(Int64(indices.count))),
-            ("parameter_count", .integer(Int64(trainer.network.parameters.scalarCount))),
-            ("initial_loss", .number(losses.prefix(window).reduce(0, +) / Double(window))),
-            ("final_loss", .number(losses.suffix(window).reduce(0, +) / Double(window))),
-            ("training_seconds", .number((seconds * 10).rounded() / 10)),
-            ("seconds_per_iteration", .number(seconds / Double(max(1, iterations - (losses.count - iterations))))),
-        ]
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
         context.removeCheckpoint()

@@ -72,6 +72,29 @@ import Testing
         }
     }
 
+    /// Two ranks' halves of a batch (their shards), summed, give the one-rank loss and gradients.
+    @Test func ranksShareTheBatchShards() throws {
+        let options = DiffusionTrainingOptions(batchSize: 8, seed: 3)
+        let trainer = try DiffusionTrainer(network: DiffusionUNet(Self.configuration, seed: 5), layout: Self.layout, task: .simulation,
+                                           samples: Self.samples, channelWeights: Self.weights, options: options)
+        let batch = trainer.batch(at: 2)
+        let (whole, gradients) = try DiffusionTrainer.lossAndGradients(trainer.network, batch: batch, weights: trainer.lossWeights,
+                                                                       layout: Self.layout, batchSize: 8, gradients: true)
+        var parts: [[Double]] = []
+        for rank in 0..<2 {
+            var distribution = DiffusionTrainer.Distribution()
+            (distribution.rank, distribution.size) = (rank, 2)
+            distribution.sumOverRanks = { parts.append($0) }   // records this rank's share (no MPI here)
+            _ = try DiffusionTrainer.lossAndGradients(trainer.network, batch: batch, weights: trainer.lossWeights, layout: Self.layout,
+                                                      batchSize: 8, gradients: true, distribution: distribution)
+        }
+        let summed = zip(parts[0], parts[1]).map { $0 + $1 }
+        let reference = [whole] + gradients!.flatMap { $0.tensor.scalars.map(Double.init) }
+        let scale = reference.map(abs).max()!
+        #expect(summed.count == reference.count)
+        #expect(zip(summed, reference).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+    }
+
     @Test func samplingKeepsTheKnownValuesAndCountsItsCalls() throws {
         var net = DiffusionUNet<Float>(Self.configuration, seed: 4)
         net.parameters = net.parameters.mapTensors { name, t in

@@ -3,6 +3,7 @@
   check_cluster.py slurm <sweep dir> <preempted: yes|no>
   check_cluster.py mpi-ensemble <sweep dir>
   check_cluster.py data-parallel <one-rank run dir> <two-rank run dir>
+  check_cluster.py wdno-data-parallel <one-rank run dir> <two-rank run dir>
 """
 import json
 import pathlib
@@ -80,6 +81,22 @@ def data_parallel(one, two):
     check("training reduced the loss", float(a["loss"][-20:].mean()) < 0.5 * float(a["loss"][:20].mean()))
 
 
+def wdno_data_parallel(one, two):
+    a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
+    record = json.loads((two / "run.json").read_text())
+    check("the 2-rank wdno training recorded 2 MPI ranks", record.get("process", {}).get("mpi_size") == 2, record.get("process"))
+    check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
+    # Float32 gradients summed in another order: the curves agree to single-precision rounding.
+    for name in ["loss", "gradient_norm"]:
+        x, y = a[name].values, b[name].values
+        difference = float(np.max(np.abs(x - y) / np.maximum(np.abs(x), 1e-12)))
+        check(f"wdno {name}: 2 ranks match 1 rank to 1e-3 relative (max {difference:.2e})", x.shape == y.shape and difference <= 1e-3,
+              difference)
+    weights = [v for v in a.data_vars if v.startswith("parameter.ema.")]
+    worst = max(float(np.max(np.abs(a[v].values - b[v].values))) for v in weights)
+    check(f"wdno averaged weights agree to 1e-4 (max difference {worst:.2e})", bool(weights) and worst <= 1e-4, worst)
+
+
 mode = sys.argv[1]
 if mode == "slurm":
     slurm(pathlib.Path(sys.argv[2]), sys.argv[3])
@@ -87,6 +104,8 @@ elif mode == "mpi-ensemble":
     mpi_ensemble(pathlib.Path(sys.argv[2]))
 elif mode == "data-parallel":
     data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
+elif mode == "wdno-data-parallel":
+    wdno_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
 else:
     sys.exit(f"unknown mode {mode}")
 finish(f"cluster checks ({mode})")

@@ -5,7 +5,8 @@
 #      one member preempted with SIGTERM mid-run (it checkpoints, requeues and resumes),
 #      then `ndyn sweep gather` and xarray checks of the combined dataset;
 #   2. a 2-rank `mpirun` ensemble (the ranks split the members of a sweep);
-#   3. 2-rank data-parallel training that matches the 1-rank result.
+#   3. 2-rank data-parallel training that matches the 1-rank result (the neural ODE, and the
+#      wavelet diffusion model).
 # Usage: run-cluster-checks.sh <ndyn> <python with xarray> <work dir>
 set -euo pipefail
 
@@ -117,4 +118,18 @@ JSON
 "$NDYN" run train.json --output one-rank --quiet
 "${MPIRUN[@]}" "$NDYN" run train.json --output two-ranks --quiet
 "$PYTHON" "$HERE/check_cluster.py" data-parallel "$WORK/one-rank/data-parallel" "$WORK/two-ranks/data-parallel"
+cat > wdno-data.json <<'JSON'
+{"kind": "wdno-data", "name": "wdno-data", "seed": 1,
+ "parameters": {"train_trajectories": 8, "test_trajectories": 1, "duration": 1.6, "intervals": 16, "points": 24,
+                "solver_modes": 63, "solver_step": 0.004}}
+JSON
+"$NDYN" run wdno-data.json --output data --quiet
+cat > wdno-train.json <<JSON
+{"kind": "wdno-train", "name": "wdno-data-parallel", "seed": 2,
+ "parameters": {"training_data": "$WORK/data/wdno-data/output.nc", "iterations": 10, "batch_size": 8,
+                "learning_rate": 0.002, "width": 8, "multipliers": [1, 2], "groups": 2}}
+JSON
+"$NDYN" run wdno-train.json --output one-rank --quiet
+"${MPIRUN[@]}" "$NDYN" run wdno-train.json --output two-ranks --quiet
+"$PYTHON" "$HERE/check_cluster.py" wdno-data-parallel "$WORK/one-rank/wdno-data-parallel" "$WORK/two-ranks/wdno-data-parallel"
 log "all cluster checks passed"
