@@ -190,6 +190,7 @@ bench: bench-deps external-client
 	$(RELEASE) --product wavelet-bench
 	.build/release/wavelet-bench > $(BENCH_DIR)/wavelets.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/wavelet_peer.py >> $(BENCH_DIR)/wavelets.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/unet_peer.py >> $(BENCH_DIR)/wavelets.jsonl
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
 	  $(BENCH_DIR)/brusselator-sundials.jsonl $(BENCH_DIR)/brusselator.jsonl $(BENCH_DIR)/external-client.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \

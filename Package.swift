@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
                           path: "Benchmarks/IntegratorBenchmarks"),
         .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral", "HostMachine"], path: "Benchmarks/FluidsBenchmarks"),
-        .executableTarget(name: "wavelet-bench", dependencies: ["Spectral"], path: "Benchmarks/WaveletBenchmarks"),
+        .executableTarget(name: "wavelet-bench", dependencies: ["Spectral", "Tensors", "Integrators", "WaveletDiffusion"], path: "Benchmarks/WaveletBenchmarks"),
         .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE", "HostMachine", "CBLAS"],
                           path: "Benchmarks/LearningBenchmarks"),
 
