@@ -510,6 +510,18 @@ out.append("""## Notes
   paths' fill grows with the 2-D bandwidth. CVODE's band solver does not apply (the periodic wrap
   puts entries at distance N² − N from the diagonal). The lever left is a better preconditioner
   (diffusion plus the pointwise 2×2 reaction block), not tried yet.
+- Wavelet transforms vs PyWavelets (target ≥ 2×, met nowhere yet): the index tables packed to the
+  non-zero taps, both halves of a split in one pass over the signal and a scalar path along the
+  contiguous axis took the round trip from 0.70× (Burgers) and 0.95× (3-D) to 1.4–1.8×; a block
+  transpose so the contiguous axis vectorises across lines measured slower (3-D 0.7–1.1×) and was
+  reverted. Left: SIMD across lines on the contiguous axis without transposes, and one allocation
+  per level instead of one per band.
+- Wavelet diffusion U-Net vs PyTorch: each batch runs as 4 shards on their own tapes with
+  single-threaded BLAS (2.3 → 1.45 s per step of 16 on 2 cores, against OpenBLAS threads yielding
+  inside small GEMMs); the sigmoid/SiLU kept out of subnormals (a batch-1 forward pass at small
+  diffusion times fell from 0.59 to 0.07 s, which had made sampling 7× slower than PyTorch). The
+  rest is im2col + sgemm (40 %), im2col/col2im (14 %), GroupNorm and elementwise kernels; left:
+  a convolution without im2col and fused normalisation + activation.
 - Intel Xeon VM (2 cores, AVX-512, model hidden by the hypervisor), measured by the session that
   filed the kernel issue: OpenBLAS chose `Prescott`, dgemm 1024³ ran at 20 GFLOP/s against 109 with
   `SkylakeX`, and MLP training at W = 1024 at 17.7–26 steps/s against 77.8. The start-up check now
