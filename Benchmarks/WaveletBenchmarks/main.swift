@@ -78,3 +78,4 @@ if only == nil || only == "unet" {
           "median_seconds": sampling.sorted()[sampling.count / 2], "repeats": sampling.count])
 }
 
+

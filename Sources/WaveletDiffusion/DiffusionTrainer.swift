@@ -37,7 +37,7 @@ public struct DiffusionTrainingOptions: Sendable, Equatable, Codable {
 public struct DiffusionTrainer {
     public var network: DiffusionUNet<Float>
     public var optimizer: Adam<Float>
-    /// The moving average of the weights (what sampling uses by default).
+    /// The moving average of the weights (with a warm-up of its decay).
     public var averaged: Parameters<Float>
     public private(set) var step = 0
     public let options: DiffusionTrainingOptions
@@ -195,7 +195,10 @@ public struct DiffusionTrainer {
         network.parameters = parameters
         step += 1
         if step % options.emaEvery == 0 {
-            let decay = Float(options.emaDecay)
+            // Warm-up (as ema_pytorch and Karras et al.): the decay grows as (1 + k)/(10 + k) over the
+            // first updates k, so a short run's average is not dominated by the initial weights.
+            let updates = Double(step / options.emaEvery)
+            let decay = Float(min(options.emaDecay, (1 + updates) / (10 + updates)))
             averaged = try averaged.mapTensors { name, old in try old * decay + parameters[name]! * (1 - decay) }
         }
         return (value, norm)

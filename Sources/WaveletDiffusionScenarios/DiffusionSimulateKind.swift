@@ -26,7 +26,8 @@ public struct DiffusionSimulateKind: ScenarioKind {
         ParameterSpec("steps", .integer(1...10_000), default: .integer(50), summary: "network calls of the fixed-step samplers (the paper: 50)"),
         ParameterSpec("tolerance", .number(positive: true), default: .number(0.001), summary: "tolerance of the tsit5 sampler"),
         ParameterSpec("batch", .integer(1...1024), default: .integer(8), summary: "trajectories generated together"),
-        ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("ema"), summary: "the moving average of the weights or the last ones"),
+        ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("raw"),
+                      summary: "the last weights (as the reference code evaluates) or their moving average"),
         ParameterSpec("clamp", .number(minimum: 0), default: .number(1), summary: "bound of the scaled data prediction at every step (the reference: 1; 0: none)"),
     ]
 
