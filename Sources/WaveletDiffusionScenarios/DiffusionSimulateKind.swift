@@ -4,7 +4,8 @@ import Scenarios
 import Tensors
 import WaveletDiffusion
 
-/// Simulation with a trained wavelet diffusion model: for held-out trajectories of a `wdno-data`
+/// Simulation with a trained wavelet diffusion model (or the FNO baseline of `wdno-fno-train`, in
+/// one evaluation): for held-out trajectories of a `wdno-data`
 /// file, the model generates the whole trajectory `u` from `u0` and the control `f` (the known
 /// channels), by integrating the probability-flow ODE with the integrator core (DDIM,
 /// DPM-Solver++(2M) or adaptive Tsit5); the output holds the predicted and true `u` and the
@@ -18,7 +19,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
     public let summary = "simulates held-out Burgers trajectories with a trained wavelet diffusion model (u from u0 and f) and scores them"
 
     public let parameters: [ParameterSpec] = [
-        ParameterSpec("model", .string(), default: .string("runs/wdno-train/output.nc"), summary: "a wdno-train output (task simulation)"),
+        ParameterSpec("model", .string(), default: .string("runs/wdno-train/output.nc"), summary: "a wdno-train output (task simulation) or a wdno-fno-train output"),
         ParameterSpec("data", .string(), default: .string("runs/wdno-data/output.nc"), summary: "the wdno-data file whose test trajectories are simulated"),
         ParameterSpec("test_trajectories", .integer(1...1_000_000), default: .integer(50), summary: "test trajectories simulated (the first ones)"),
         ParameterSpec("sampler", .string(choices: DiffusionSamplerMethod.allCases.map(\.rawValue)), default: .string("ddim"),
@@ -35,29 +36,22 @@ public struct DiffusionSimulateKind: ScenarioKind {
         let p = scenario.parameters
         let data = try BurgersControlData.read(p.string("data"))
         let modelPath = p.string("model")
-        let (description, network, weights) = try loadTrainedModel(modelPath, task: .simulation, weights: p.string("weights"), data: data,
-                                                                   dataPath: p.string("data"))
-        let layout = try data.representation(description.representation)
-        let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
-                                         diffusionSteps: description.diffusionSteps)
         let tests = try data.testIndices(p.int("test_trajectories"), path: p.string("data"))
         let method = DiffusionSamplerMethod(rawValue: p.string("sampler"))!
         let (rows, points) = (data.rows, data.points)
+        // The model: a diffusion model (wdno-train) or the FNO baseline (wdno-fno-train).
+        let predictor = try Self.predictor(modelPath, data: data, dataPath: p.string("data"), parameters: p, method: method,
+                                           seed: UInt64(scenario.seed))
 
-        context.progress.begin("wdno-simulate '\(scenario.name)' (\(tests.count) trajectories, \(method.rawValue))")
+        context.progress.begin("wdno-simulate '\(scenario.name)' (\(tests.count) trajectories, \(predictor.name))")
         let started = Date()
         var predicted: [Double] = [], errors: [Double] = [], persistence: [Double] = [], evaluations = 0
         for first in stride(from: 0, to: tests.count, by: p.int("batch")) {
             let members = Array(tests[first..<min(tests.count, first + p.int("batch"))])
-            let given = try members.flatMap { i in
-                try layout.encode(state: data.state(i), control: data.control(i), condition: .initialState).map(Float.init)
-            }
-            let (samples, statistics) = try sampler.sample(given: given, method: method, steps: p.int("steps"),
-                                                            tolerance: p.double("tolerance"), clamp: p.double("clamp") > 0 ? p.double("clamp") : nil,
-                                                            seed: UInt64(scenario.seed) &+ UInt64(first))
-            evaluations += statistics.rhsEvaluations
+            let (states, calls) = try predictor.predict(members, first)
+            evaluations += calls
             for (k, i) in members.enumerated() {
-                let u = try layout.decode(samples[(k * layout.sampleSize)..<((k + 1) * layout.sampleSize)].map(Double.init)).state
+                let u = states[k]
                 let truth = data.state(i), initial = Array(truth.prefix(points))
                 predicted += u
                 let later = points..<(rows * points)
@@ -69,9 +63,9 @@ public struct DiffusionSimulateKind: ScenarioKind {
         let seconds = Date().timeIntervalSince(started)
 
         let dataset = try context.createOutput(
-            title: "Burgers trajectories simulated by the wavelet diffusion model \(modelPath)",
+            title: "Burgers trajectories simulated by the \(predictor.isDiffusion ? "wavelet diffusion model" : "Fourier Neural Operator") \(modelPath)",
             references: "P. Hu et al. (2025), Wavelet Diffusion Neural Operator, ICLR",
-            comment: "u generated from u0 and f by the \(method.rawValue) sampler (\(p.int("steps")) steps) on the probability-flow ODE, \(p.string("weights")) weights; "
+            comment: "u predicted from u0 and f by \(predictor.name); "
                 + "mse = mean over t >= dt and all x of (u_predicted - u_true)^2, as in the paper.")
         defer { dataset.discard() }
         try dataset.defineDimension("trajectory", length: tests.count)
@@ -80,7 +74,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
         try dataset.defineVariable("time", type: .float64, dimensions: ["time"], attributes: ["standard_name": "time", "units": "1", "axis": "T"])
         try dataset.defineVariable("x", type: .float64, dimensions: ["x"], attributes: ["long_name": "position", "units": "1", "axis": "X"])
         try dataset.defineVariable("trajectory_index", type: .int32, dimensions: ["trajectory"], attributes: ["long_name": "index in the data file"])
-        for (name, long) in [("u_predicted", "u generated by the diffusion model"), ("u_true", "u simulated by the numerical solver")] {
+        for (name, long) in [("u_predicted", "u predicted by the model"), ("u_true", "u simulated by the numerical solver")] {
             try dataset.defineVariable(name, type: .float32, dimensions: ["trajectory", "time", "x"], attributes: ["long_name": .text(long), "units": "1"],
                                        compression: Compression())
         }
@@ -97,12 +91,60 @@ public struct DiffusionSimulateKind: ScenarioKind {
         try dataset.write(persistence, to: "mse_persistence")
         let mean = errors.reduce(0, +) / Double(errors.count)
         let statistics: [(key: String, value: JSONValue)] = [
-            ("test_trajectories", .integer(Int64(tests.count))), ("sampler", .string(method.rawValue)),
+            ("test_trajectories", .integer(Int64(tests.count))), ("model", .string(predictor.isDiffusion ? "diffusion" : "fno")),
+            ("sampler", .string(predictor.isDiffusion ? method.rawValue : "none")),
             ("mse", .number(mean)), ("mse_persistence", .number(persistence.reduce(0, +) / Double(persistence.count))),
             ("network_evaluations", .integer(Int64(evaluations))), ("seconds", .number((seconds * 10).rounded() / 10)),
         ]
         try context.recordSolverStatistics(statistics, in: dataset)
         try dataset.close()
         return RunSummary(statistics: statistics)
+    }
+
+    /// How a batch of test trajectories is predicted: their `u` and the network evaluations spent.
+    struct Predictor {
+        var name: String
+        var isDiffusion: Bool
+        var predict: (_ members: [Int], _ first: Int) throws -> (states: [[Double]], evaluations: Int)
+    }
+
+    static func predictor(_ path: String, data: BurgersControlData, dataPath: String, parameters p: ParameterValues,
+                          method: DiffusionSamplerMethod, seed: UInt64) throws -> Predictor {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WaveletDiffusionRunError(message: "\(path): no such file (run Scenarios/wavelet-diffusion/wdno-train.json or wdno-train-fno.json first)")
+        }
+        let architecture = try {
+            let file = try Dataset.open(path)
+            defer { try? file.close() }
+            return try file.attribute("architecture")?.text
+        }()
+        if architecture == "fno" {
+            let file = try Dataset.open(path)
+            defer { try? file.close() }
+            let surrogate = try loadFourierOperator(file, path: path, data: data, dataPath: dataPath)
+            return Predictor(name: "the FNO (one evaluation)", isDiffusion: false) { members, _ in
+                let initial = members.map { Array(data.state($0).prefix(data.points)) }
+                let inputs = try zip(members, initial).flatMap { try surrogate.encode(initial: $1, control: data.control($0)) }
+                return (try surrogate.predict(inputs, initialStates: initial), 1)
+            }
+        }
+        let (description, network, weights) = try loadTrainedModel(path, task: .simulation, weights: p.string("weights"), data: data, dataPath: dataPath)
+        let layout = try data.representation(description.representation)
+        let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
+                                         diffusionSteps: description.diffusionSteps)
+        let (steps, tolerance, clamp) = (p.int("steps"), p.double("tolerance"), p.double("clamp") > 0 ? p.double("clamp") : nil)
+        let name = "the \(method.rawValue) sampler (\(steps) steps) on the probability-flow ODE of the \(description.representation) diffusion model, "
+            + "\(p.string("weights")) weights"
+        return Predictor(name: name, isDiffusion: true) { members, first in
+            let given = try members.flatMap { i in
+                try layout.encode(state: data.state(i), control: data.control(i), condition: .initialState).map(Float.init)
+            }
+            let (samples, statistics) = try sampler.sample(given: given, method: method, steps: steps, tolerance: tolerance, clamp: clamp,
+                                                            seed: seed &+ UInt64(first))
+            let states = try (0..<members.count).map { k in
+                try layout.decode(samples[(k * layout.sampleSize)..<((k + 1) * layout.sampleSize)].map(Double.init)).state
+            }
+            return (states, statistics.rhsEvaluations)
+        }
     }
 }

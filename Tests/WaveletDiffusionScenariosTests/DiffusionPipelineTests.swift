@@ -6,7 +6,7 @@ import ScenarioTestSupport
 @testable import Scenarios
 @testable import WaveletDiffusionScenarios
 
-/// wdno-data → wdno-train → wdno-simulate at a miniature size (17 × 24 trajectories, a width-8
+/// wdno-data → wdno-train (and wdno-fno-train) → wdno-simulate at a miniature size (17 × 24 trajectories, a width-8
 /// U-Net): the files chain, the model records what rebuilds it, the simulation is scored, and
 /// mismatched inputs are refused with a message naming them.
 @Suite struct DiffusionPipelineTests {
@@ -57,6 +57,25 @@ import ScenarioTestSupport
         }
         #expect(rawError.isFinite)
 
+        // The FNO baseline: trained by its own kind, evaluated by wdno-simulate in one call.
+        let fno = try run(#"{"kind": "wdno-fno-train", "name": "fno", "seed": 2, "parameters": {"training_data": "\#(data)", "iterations": 6, "batch_size": 4, "width": 4, "modes": [3, 4], "layers": 2, "projection_width": 8}}"#, in: dir)
+        #expect(fno["iterations"] == .integer(6))
+        let fnoModel = try Dataset.open(dir.file("fno/output.nc"))
+        #expect(try fnoModel.attribute("architecture") == .text("fno") && fnoModel.attribute("fno_padding") == .int64([5, 8]))
+        try fnoModel.close()
+        let fnoSimulation = try run(#"{"kind": "wdno-simulate", "name": "fnosim", "seed": 3, "parameters": {"model": "\#(dir.file("fno/output.nc"))", "data": "\#(data)", "test_trajectories": 2, "batch": 2}}"#, in: dir)
+        guard case .number(let fnoError)? = fnoSimulation["mse"] else {
+            Issue.record("no mse in \(fnoSimulation)")
+            return
+        }
+        #expect(fnoError.isFinite && fnoSimulation["network_evaluations"] == .integer(1) && fnoSimulation["model"] == .string("fno"))
+        do {
+            _ = try run(#"{"kind": "wdno-fno-train", "name": "fnobad", "seed": 2, "parameters": {"training_data": "\#(data)", "iterations": 1, "modes": [12, 12]}}"#, in: dir)
+            Issue.record("an FNO with more modes than the 17 x 24 grid holds was trained")
+        } catch {
+            #expect("\(error)".contains("modes"), "\(error)")
+        }
+
         // A control model cannot simulate; a missing file is named.
         _ = try run(#"{"kind": "wdno-train", "name": "control", "seed": 2, "parameters": {"training_data": "\#(data)", "task": "control", "iterations": 2, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
         #expect(throws: (any Error).self) {
@@ -83,6 +102,9 @@ import ScenarioTestSupport
         #expect(abs(own - 2e-5 * (try scored.read(Double.self, from: "energy_data").reduce(0, +) / 2)) < 1e-8)
         #expect(throws: (any Error).self) {
             try run(#"{"kind": "wdno-control", "name": "bad2", "seed": 3, "parameters": {"model": "\#(dir.file("model/output.nc"))", "data": "\#(data)"}}"#, in: dir)
+        }
+        #expect(throws: (any Error).self) {
+            try run(#"{"kind": "wdno-control", "name": "bad3", "seed": 3, "parameters": {"model": "\#(dir.file("fno/output.nc"))", "data": "\#(data)"}}"#, in: dir)
         }
         do {
             _ = try run(#"{"kind": "wdno-train", "name": "missing", "seed": 2, "parameters": {"training_data": "\#(dir.file("nothing.nc"))"}}"#, in: dir)

@@ -84,6 +84,14 @@ import TestSupport
                                name: "wdno", earliest: 0.5, latest: 1.2)
     }
 
+    @Test func fnoTrainingResumesBitIdentically() throws {
+        let data = TemporaryDirectory()
+        let made = try CLI.run(["run", data.write("d.json", #"{"kind": "wdno-data", "name": "data", "seed": 1, "parameters": {"train_trajectories": 6, "test_trajectories": 1, "duration": 1.6, "intervals": 16, "points": 24, "solver_modes": 63, "solver_step": 0.004}}"#), "--quiet"], in: data.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        try interruptAndResume(#"{"kind": "wdno-fno-train", "name": "fno", "seed": 6, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "iterations": 300, "batch_size": 4, "width": 8, "modes": [4, 4], "layers": 2, "projection_width": 16}}"#,
+                               name: "fno", earliest: 0.4, latest: 1.0)
+    }
+
     @Test func resumingWithAnotherScenarioIsRefused() throws {
         let dir = TemporaryDirectory()
         let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)
