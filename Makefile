@@ -110,14 +110,17 @@ python-test: deps python-deps
 	$(PYTHON) Tests/python/check_wdno_data.py $(CHECK_DIR)/runs/wdno-data-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-simulate-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-fno-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-simulate-fno-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-control-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-control-quick.json --quiet
 	NDYN_SIMULATION=$(CURDIR)/$(CHECK_DIR)/runs/wdno-simulate-quick/output.nc NDYN_CONTROL=$(CURDIR)/$(CHECK_DIR)/runs/wdno-control-quick/output.nc \
+	  NDYN_FNO=$(CURDIR)/$(CHECK_DIR)/runs/wdno-simulate-fno-quick/output.nc NDYN_RAW=$(CURDIR)/$(CHECK_DIR)/runs/absent/output.nc \
 	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/wavelet_diffusion.png \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/wavelet_diffusion.ipynb \
 	  --output-dir $(CHECK_DIR) --output wavelet_diffusion.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_wavelet_diffusion.py $(CHECK_DIR)/runs/wdno-simulate-quick $(CHECK_DIR)/runs/wdno-control-quick \
-	  $(CHECK_DIR)/wavelet_diffusion.executed.ipynb $(CHECK_DIR)/wavelet_diffusion.png
+	  $(CHECK_DIR)/wavelet_diffusion.executed.ipynb $(CHECK_DIR)/wavelet_diffusion.png $(CHECK_DIR)/runs/wdno-simulate-fno-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/navier-stokes/ns2d-dns-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-baselines-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-training-data-quick.json --quiet \

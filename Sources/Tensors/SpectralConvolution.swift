@@ -44,53 +44,100 @@ extension Variable {
         }
         let co = weightReal.shape[1]
         let plan = SpectralModes(height: h, width: w, modes: modes)
-        let wr = weightReal.value.scalars.map(Double.init), wi = weightImaginary.value.scalars.map(Double.init)
+        let wr = doubles(weightReal.value), wi = doubles(weightImaginary.value)
         // x̂ on the kept modes, [N, Cin, K] as real and imaginary parts.
-        let (xr, xi) = plan.analyse(value.scalars.map(Double.init), fields: n * ci)
+        let (xr, xi) = plan.analyse(doubles(value), fields: n * ci)
         let k = plan.count
         var yr = [Double](repeating: 0, count: n * co * k), yi = yr
-        for b in 0..<n {
-            for i in 0..<ci {
-                for o in 0..<co {
-                    let x0 = (b * ci + i) * k, w0 = (i * co + o) * k, y0 = (b * co + o) * k
-                    for m in 0..<k {
-                        let (ar, ai, br, bi) = (xr[x0 + m], xi[x0 + m], wr[w0 + m], wi[w0 + m])
-                        yr[y0 + m] += ar * br - ai * bi
-                        yi[y0 + m] += ar * bi + ai * br
-                    }
+        // y[b, o] = Σ_i x̂[b, i] · w[i, o], mode by mode.
+        xr.withUnsafeBufferPointer { xr in xi.withUnsafeBufferPointer { xi in
+        wr.withUnsafeBufferPointer { wr in wi.withUnsafeBufferPointer { wi in
+        yr.withUnsafeMutableBufferPointer { yr in yi.withUnsafeMutableBufferPointer { yi in
+            for b in 0..<n { for i in 0..<ci { for o in 0..<co {
+                let (x0, w0, y0) = ((b * ci + i) * k, (i * co + o) * k, (b * co + o) * k)
+                for m in 0..<k {
+                    let (ar, ai, br, bi) = (xr[x0 + m], xi[x0 + m], wr[w0 + m], wi[w0 + m])
+                    yr[y0 + m] += ar * br - ai * bi
+                    yi[y0 + m] += ar * bi + ai * br
                 }
-            }
-        }
-        let y = plan.synthesise(real: yr, imaginary: yi, fields: n * co, scale: 1 / Double(h * w), dividingByMultiplicity: false)
-        let output = try Tensor<Scalar>(shape: [n, co, h, w], scalars: y.map { Scalar($0) })
+            } } }
+        } } } } } }
+        let output = Tensor<Scalar>(uninitializedShape: [n, co, h, w])
+        plan.synthesise(real: yr, imaginary: yi, fields: n * co, scale: 1 / Double(h * w), dividingByMultiplicity: false, into: output)
         let (inputShape, weightShape) = (shape, weightReal.shape)
         return .recording(operation, value: output, inputs: [self, weightReal, weightImaginary]) { g, _ in
             // ĝ with the factor c_k/(H·W) of the adjoint of the synthesis.
-            var (gr, gi) = plan.analyse(g.scalars.map(Double.init), fields: n * co)
-            plan.scaleByMultiplicity(&gr, &gi, fields: n * co, scale: 1 / Double(h * w))
+            var (gr, gi) = plan.analyse(doubles(g), fields: n * co)
+            plan.scaleByMultiplicity(&gr, &gi, scale: 1 / Double(h * w))
             var dwr = [Double](repeating: 0, count: ci * co * k), dwi = dwr
             var dxr = [Double](repeating: 0, count: n * ci * k), dxi = dxr
-            for b in 0..<n {
-                for i in 0..<ci {
-                    for o in 0..<co {
-                        let x0 = (b * ci + i) * k, w0 = (i * co + o) * k, y0 = (b * co + o) * k
-                        for m in 0..<k {
-                            let (pr, pi) = (gr[y0 + m], gi[y0 + m])
-                            // ∂w += ĝ · conj(x̂); ∂x̂ += ĝ · conj(w).
-                            dwr[w0 + m] += pr * xr[x0 + m] + pi * xi[x0 + m]
-                            dwi[w0 + m] += pi * xr[x0 + m] - pr * xi[x0 + m]
-                            dxr[x0 + m] += pr * wr[w0 + m] + pi * wi[w0 + m]
-                            dxi[x0 + m] += pi * wr[w0 + m] - pr * wi[w0 + m]
-                        }
+            xr.withUnsafeBufferPointer { xr in xi.withUnsafeBufferPointer { xi in
+            wr.withUnsafeBufferPointer { wr in wi.withUnsafeBufferPointer { wi in
+            gr.withUnsafeBufferPointer { gr in gi.withUnsafeBufferPointer { gi in
+            dwr.withUnsafeMutableBufferPointer { dwr in dwi.withUnsafeMutableBufferPointer { dwi in
+            dxr.withUnsafeMutableBufferPointer { dxr in dxi.withUnsafeMutableBufferPointer { dxi in
+                for b in 0..<n { for i in 0..<ci { for o in 0..<co {
+                    let (x0, w0, y0) = ((b * ci + i) * k, (i * co + o) * k, (b * co + o) * k)
+                    for m in 0..<k {
+                        let (pr, pi) = (gr[y0 + m], gi[y0 + m])
+                        // ∂w += ĝ · conj(x̂); ∂x̂ += ĝ · conj(w).
+                        dwr[w0 + m] += pr * xr[x0 + m] + pi * xi[x0 + m]
+                        dwi[w0 + m] += pi * xr[x0 + m] - pr * xi[x0 + m]
+                        dxr[x0 + m] += pr * wr[w0 + m] + pi * wi[w0 + m]
+                        dxi[x0 + m] += pi * wr[w0 + m] - pr * wi[w0 + m]
                     }
-                }
-            }
-            let dx = plan.synthesise(real: dxr, imaginary: dxi, fields: n * ci, scale: 1, dividingByMultiplicity: true)
-            return [try Tensor(shape: inputShape, scalars: dx.map { Scalar($0) }),
-                    try Tensor(shape: weightShape, scalars: dwr.map { Scalar($0) }),
-                    try Tensor(shape: weightShape, scalars: dwi.map { Scalar($0) })]
+                } } }
+            } } } } } } } } } }
+            let dx = Tensor<Scalar>(uninitializedShape: inputShape)
+            plan.synthesise(real: dxr, imaginary: dxi, fields: n * ci, scale: 1, dividingByMultiplicity: true, into: dx)
+            return [dx, tensor(dwr, shape: weightShape), tensor(dwi, shape: weightShape)]
         }
     }
+}
+
+/// A tensor's values in Float64 (a plain copy for the two concrete scalar types).
+func doubles<Scalar: TensorScalar>(_ t: Tensor<Scalar>) -> [Double] {
+    let count = t.count
+    return withExtendedLifetime(t) {
+        let base = UnsafeRawPointer(t.storage.base)
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            if Scalar.self == Float.self {
+                let p = base.assumingMemoryBound(to: Float.self)
+                for i in 0..<count { out[i] = Double(p[i]) }
+            } else if Scalar.self == Double.self {
+                let p = base.assumingMemoryBound(to: Double.self)
+                for i in 0..<count { out[i] = p[i] }
+            } else {
+                let p = base.assumingMemoryBound(to: Scalar.self)
+                for i in 0..<count { out[i] = Double(p[i]) }
+            }
+            initialized = count
+        }
+    }
+}
+
+/// Writes `value(i)` for `i in 0..<count` into a tensor's storage in its scalar type.
+func store<Scalar: TensorScalar>(into t: Tensor<Scalar>, offset: Int, count: Int, _ value: (Int) -> Double) {
+    withExtendedLifetime(t) {
+        let base = UnsafeMutableRawPointer(t.storage.base)
+        if Scalar.self == Float.self {
+            let p = base.assumingMemoryBound(to: Float.self) + offset
+            for i in 0..<count { p[i] = Float(value(i)) }
+        } else if Scalar.self == Double.self {
+            let p = base.assumingMemoryBound(to: Double.self) + offset
+            for i in 0..<count { p[i] = value(i) }
+        } else {
+            let p = t.storage.base + offset
+            for i in 0..<count { p[i] = Scalar(value(i)) }
+        }
+    }
+}
+
+/// A tensor of `shape` holding `values`.
+func tensor<Scalar: TensorScalar>(_ values: [Double], shape: [Int]) -> Tensor<Scalar> {
+    let t = Tensor<Scalar>(uninitializedShape: shape)
+    values.withUnsafeBufferPointer { v in store(into: t, offset: 0, count: v.count) { v[$0] } }
+    return t
 }
 
 /// The kept modes of an `H × W` grid and the two transforms between fields and those modes.
@@ -108,18 +155,22 @@ struct SpectralModes: Sendable {
     /// rfft2 of each of `fields` fields (`H·W` values each), its kept modes as `[fields, K]`.
     func analyse(_ values: [Double], fields: Int) -> ([Double], [Double]) {
         let fft = RealFFT2D(nx: width, ny: height)
-        let k = count, m2 = modes.width, cols = columns
+        let k = count, m2 = modes.width, cols = columns, plane = height * width
         var re = [Double](repeating: 0, count: fields * k), im = re
         let spectrum = UnsafeMutableRawPointer(fft.spectrum).assumingMemoryBound(to: Double.self)
         values.withUnsafeBufferPointer { v in
-            for f in 0..<fields {
-                fft.physical.update(from: v.baseAddress! + f * height * width, count: height * width)
-                fft.forward()
-                for r in 0..<(2 * modes.height) {
-                    let row = spectrumRow(r)
-                    for j in 0..<m2 {
-                        re[f * k + r * m2 + j] = spectrum[2 * (row * cols + j)]
-                        im[f * k + r * m2 + j] = spectrum[2 * (row * cols + j) + 1]
+            re.withUnsafeMutableBufferPointer { re in
+                im.withUnsafeMutableBufferPointer { im in
+                    for f in 0..<fields {
+                        fft.physical.update(from: v.baseAddress! + f * plane, count: plane)
+                        fft.forward()
+                        for r in 0..<(2 * modes.height) {
+                            let row = spectrumRow(r)
+                            for j in 0..<m2 {
+                                re[f * k + r * m2 + j] = spectrum[2 * (row * cols + j)]
+                                im[f * k + r * m2 + j] = spectrum[2 * (row * cols + j) + 1]
+                            }
+                        }
                     }
                 }
             }
@@ -128,7 +179,7 @@ struct SpectralModes: Sendable {
     }
 
     /// Multiplies each kept mode by `c_k · scale` (c = 1 in the zero column, 2 elsewhere).
-    func scaleByMultiplicity(_ re: inout [Double], _ im: inout [Double], fields: Int, scale: Double) {
+    func scaleByMultiplicity(_ re: inout [Double], _ im: inout [Double], scale: Double) {
         let m2 = modes.width
         for i in 0..<re.count {
             let c = (i % m2) == 0 ? scale : 2 * scale
@@ -137,40 +188,42 @@ struct SpectralModes: Sendable {
         }
     }
 
-    /// `scale · Re Σ_{k ∈ K} c_k z_k e^{+2πi k·n}` for each of `fields` mode sets `z`
-    /// (`[fields, K]`), or with `z_k / c_k` in place of `z_k` when `dividingByMultiplicity`.
-    func synthesise(real: [Double], imaginary: [Double], fields: Int, scale: Double, dividingByMultiplicity: Bool) -> [Double] {
+    /// Writes `scale · Re Σ_{k ∈ K} c_k z_k e^{+2πi k·n}` for each of `fields` mode sets `z`
+    /// (`[fields, K]`) into `output` (`fields · H · W` values), or with `z_k / c_k` in place of
+    /// `z_k` when `dividingByMultiplicity`.
+    func synthesise<Scalar: TensorScalar>(real: [Double], imaginary: [Double], fields: Int, scale: Double, dividingByMultiplicity: Bool,
+                                          into output: Tensor<Scalar>) {
         let fft = RealFFT2D(nx: width, ny: height)
-        let k = count, m2 = modes.width, cols = columns
+        let k = count, m2 = modes.width, cols = columns, plane = height * width
         let buffer = fft.allocateSpectrum(), field = fft.allocateField()
         defer { RealFFT2D.freeSpectrum(buffer); RealFFT2D.freeField(field) }
         let spectrum = UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self)
-        var out = [Double](repeating: 0, count: fields * height * width)
         var column = [Double](repeating: 0, count: 2 * height)
-        for f in 0..<fields {
-            for i in 0..<(2 * height * cols) { spectrum[i] = 0 }
-            for r in 0..<(2 * modes.height) {
-                let row = spectrumRow(r)
-                for j in 0..<m2 {
-                    let c = dividingByMultiplicity && j > 0 ? 0.5 : 1
-                    spectrum[2 * (row * cols + j)] = c * real[f * k + r * m2 + j]
-                    spectrum[2 * (row * cols + j) + 1] = c * imaginary[f * k + r * m2 + j]
+        real.withUnsafeBufferPointer { real in
+            imaginary.withUnsafeBufferPointer { imaginary in
+                for f in 0..<fields {
+                    spectrum.update(repeating: 0, count: 2 * height * cols)
+                    for r in 0..<(2 * modes.height) {
+                        let row = spectrumRow(r)
+                        for j in 0..<m2 {
+                            let c = dividingByMultiplicity && j > 0 ? 0.5 : 1
+                            spectrum[2 * (row * cols + j)] = c * real[f * k + r * m2 + j]
+                            spectrum[2 * (row * cols + j) + 1] = c * imaginary[f * k + r * m2 + j]
+                        }
+                    }
+                    // The zero column made Hermitian: z[r] ← (z[r] + conj z[−r]) / 2, which keeps the
+                    // real part of the synthesis and makes c2r's input consistent.
+                    for r in 0..<height { (column[2 * r], column[2 * r + 1]) = (spectrum[2 * r * cols], spectrum[2 * r * cols + 1]) }
+                    for r in 0..<height {
+                        let s = (height - r) % height
+                        spectrum[2 * r * cols] = 0.5 * (column[2 * r] + column[2 * s])
+                        spectrum[2 * r * cols + 1] = 0.5 * (column[2 * r + 1] - column[2 * s + 1])
+                    }
+                    fft.inverseUnnormalised(buffer, into: field)
+                    store(into: output, offset: f * plane, count: plane) { scale * field[$0] }
                 }
             }
-            // The zero column made Hermitian: z[r] ← (z[r] + conj z[−r]) / 2, which keeps the real
-            // part of the synthesis and makes c2r's input consistent.
-            for r in 0..<height { (column[2 * r], column[2 * r + 1]) = (spectrum[2 * r * cols], spectrum[2 * r * cols + 1]) }
-            for r in 0..<height {
-                let s = (height - r) % height
-                spectrum[2 * r * cols] = 0.5 * (column[2 * r] + column[2 * s])
-                spectrum[2 * r * cols + 1] = 0.5 * (column[2 * r + 1] - column[2 * s + 1])
-            }
-            fft.inverseUnnormalised(buffer, into: field)
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<(height * width) { o[f * height * width + i] = scale * field[i] }
-            }
         }
-        return out
     }
 }
 
