@@ -29,6 +29,8 @@ public struct DiffusionSimulateKind: ScenarioKind {
         ParameterSpec("batch", .integer(1...1024), default: .integer(8), summary: "trajectories generated together"),
         ParameterSpec("weights", .string(choices: ["ema", "raw"]), default: .string("raw"),
                       summary: "the last weights (as the reference code evaluates) or their moving average"),
+        ParameterSpec("other_grid", .boolean, default: .bool(false),
+                      summary: "evaluate a model trained on another grid on this data's grid (super-resolution: the paper's 2x finer grid)"),
         ParameterSpec("clamp", .number(minimum: 0), default: .number(1), summary: "bound of the scaled data prediction at every step (the reference: 1; 0: none)"),
     ]
 
@@ -121,19 +123,22 @@ public struct DiffusionSimulateKind: ScenarioKind {
         if architecture == "fno" {
             let file = try Dataset.open(path)
             defer { try? file.close() }
-            let surrogate = try loadFourierOperator(file, path: path, data: data, dataPath: dataPath)
+            let surrogate = try loadFourierOperator(file, path: path, data: data, dataPath: dataPath, otherGrid: p.bool("other_grid"))
             return Predictor(name: "the FNO (one evaluation)", isDiffusion: false) { members, _ in
                 let initial = members.map { Array(data.state($0).prefix(data.points)) }
                 let inputs = try zip(members, initial).flatMap { try surrogate.encode(initial: $1, control: data.control($0)) }
                 return (try surrogate.predict(inputs, initialStates: initial), 1)
             }
         }
-        let (description, network, weights) = try loadTrainedModel(path, task: .simulation, weights: p.string("weights"), data: data, dataPath: dataPath)
+        let (description, network, weights) = try loadTrainedModel(path, task: .simulation, weights: p.string("weights"), data: data, dataPath: dataPath,
+                                                                   otherGrid: p.bool("other_grid"))
         let layout = try data.representation(description.representation)
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
                                          diffusionSteps: description.diffusionSteps)
         let (steps, tolerance, clamp) = (p.int("steps"), p.double("tolerance"), p.double("clamp") > 0 ? p.double("clamp") : nil)
-        let name = "the \(method.rawValue) sampler (\(steps) steps) on the probability-flow ODE of the \(description.representation) diffusion model, "
+        let grid = description.rows == data.rows && description.points == data.points ? ""
+            : " (trained on \(description.rows) x \(description.points), run on \(data.rows) x \(data.points))"
+        let name = "the \(method.rawValue) sampler (\(steps) steps) on the probability-flow ODE of the \(description.representation) diffusion model\(grid), "
             + "\(p.string("weights")) weights"
         return Predictor(name: name, isDiffusion: true) { members, first in
             let given = try members.flatMap { i in

@@ -180,10 +180,13 @@ struct FourierOperatorDescription {
 }
 
 /// The FNO of a `wdno-fno-train` output, for `data`'s grid; every mismatch is named.
-func loadFourierOperator(_ file: Dataset, path: String, data: BurgersControlData, dataPath: String) throws -> FourierOperatorSurrogate {
+/// With `otherGrid` it runs on the data's grid whatever grid it was trained on (its inputs carry
+/// the coordinates scaled to [0, 1] and its spectral weights act on the lowest wavenumbers).
+func loadFourierOperator(_ file: Dataset, path: String, data: BurgersControlData, dataPath: String, otherGrid: Bool = false) throws -> FourierOperatorSurrogate {
     let description = try FourierOperatorDescription.read(from: file, path: path)
-    guard description.rows == data.rows, description.points == data.points else {
-        throw WaveletDiffusionRunError(message: "\(path) was trained on \(description.rows) x \(description.points) trajectories, \(dataPath) holds \(data.rows) x \(data.points)")
+    guard otherGrid || (description.rows == data.rows && description.points == data.points) else {
+        throw WaveletDiffusionRunError(message: "\(path) was trained on \(description.rows) x \(description.points) trajectories, \(dataPath) holds \(data.rows) x \(data.points)"
+                                           + " (set other_grid to evaluate it on this grid)")
     }
     var network = FourierNeuralOperator2D<Float>(description.configuration, seed: 0)
     do {

@@ -111,7 +111,12 @@ func combinedWeights(_ raw: Parameters<Float>, _ averaged: Parameters<Float>) ->
 
 /// The model of a `wdno-train` output for `task` on `data`'s grid, with its raw or averaged
 /// weights; every mismatch is named.
-func loadTrainedModel(_ path: String, task: DiffusionTask, weights choice: String, data: BurgersControlData, dataPath: String) throws
+///
+/// With `otherGrid` a model trained on another grid is accepted (super-resolution: the U-Net is
+/// convolutional, so it runs on the channels of a finer trajectory); the U-Net must still halve
+/// the new padded size at every level.
+func loadTrainedModel(_ path: String, task: DiffusionTask, weights choice: String, data: BurgersControlData, dataPath: String,
+                      otherGrid: Bool = false) throws
     -> (TrainedModelDescription, DiffusionUNet<Float>, Parameters<Float>) {
     guard FileManager.default.fileExists(atPath: path) else {
         throw WaveletDiffusionRunError(message: "\(path): no such file (run Scenarios/wavelet-diffusion/wdno-train.json with task \(task.rawValue) first)")
@@ -122,8 +127,13 @@ func loadTrainedModel(_ path: String, task: DiffusionTask, weights choice: Strin
     guard description.task == task else {
         throw WaveletDiffusionRunError(message: "\(path) is a \(description.task.rawValue) model; this scenario needs task \(task.rawValue)")
     }
-    guard description.rows == data.rows, description.points == data.points else {
-        throw WaveletDiffusionRunError(message: "\(path) was trained on \(description.rows) x \(description.points) trajectories, \(dataPath) holds \(data.rows) x \(data.points)")
+    guard otherGrid || (description.rows == data.rows && description.points == data.points) else {
+        throw WaveletDiffusionRunError(message: "\(path) was trained on \(description.rows) x \(description.points) trajectories, \(dataPath) holds \(data.rows) x \(data.points)"
+                                           + " (set other_grid to evaluate it on this grid)")
+    }
+    let layout = try data.representation(description.representation)
+    do { try description.configuration.validate(height: layout.paddedHeight, width: layout.paddedWidth) } catch {
+        throw WaveletDiffusionRunError(message: "\(path)'s U-Net cannot run on the channels of \(dataPath)'s \(data.rows) x \(data.points) grid: \(error)")
     }
     var network = DiffusionUNet<Float>(description.configuration, seed: 0)
     let weights: Parameters<Float>

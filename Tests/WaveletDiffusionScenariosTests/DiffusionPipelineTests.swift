@@ -45,6 +45,25 @@ import ScenarioTestSupport
         for k in 0..<2 { for i in 24..<(17 * 24) { let d = Double(u[k * 408 + i]) - Double(truth[k * 408 + i]); total += d * d } }
         #expect(abs(total / Double(2 * 16 * 24) - mse) < 1e-5 * max(mse, 1e-3))
 
+        // Super-resolution: the model trained on 17 x 24 runs on a 2x finer grid (33 x 48) when asked.
+        _ = try run(#"{"kind": "wdno-data", "name": "fine", "seed": 1, "parameters": {"train_trajectories": 0, "test_trajectories": 2, "duration": 1.6, "intervals": 32, "points": 48, "solver_modes": 63, "solver_step": 0.004}}"#, in: dir)
+        let fine = dir.file("fine/output.nc")
+        do {
+            _ = try run(#"{"kind": "wdno-simulate", "name": "finebad", "seed": 3, "parameters": {"model": "\#(dir.file("model/output.nc"))", "data": "\#(fine)", "test_trajectories": 1, "steps": 2}}"#, in: dir)
+            Issue.record("a 17 x 24 model ran on 33 x 48 data without other_grid")
+        } catch {
+            #expect("\(error)".contains("other_grid"), "\(error)")
+        }
+        let superResolution = try run(#"{"kind": "wdno-simulate", "name": "finesim", "seed": 3, "parameters": {"model": "\#(dir.file("model/output.nc"))", "data": "\#(fine)", "test_trajectories": 2, "steps": 2, "batch": 2, "other_grid": true}}"#, in: dir)
+        guard case .number(let fineError)? = superResolution["mse"] else {
+            Issue.record("no mse in \(superResolution)")
+            return
+        }
+        #expect(fineError.isFinite)
+        let fineOutput = try Dataset.open(dir.file("finesim/output.nc"))
+        #expect(try fineOutput.variable("u_predicted").dimensions.map(\.length) == [2, 33, 48])
+        try fineOutput.close()
+
         // The ablation without wavelets goes through the same kinds.
         _ = try run(#"{"kind": "wdno-train", "name": "raw", "seed": 2, "parameters": {"training_data": "\#(data)", "representation": "raw", "iterations": 2, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
         let rawModel = try Dataset.open(dir.file("raw/output.nc"))
@@ -69,6 +88,8 @@ import ScenarioTestSupport
             return
         }
         #expect(fnoError.isFinite && fnoSimulation["network_evaluations"] == .integer(1) && fnoSimulation["model"] == .string("fno"))
+        let fnoFine = try run(#"{"kind": "wdno-simulate", "name": "fnofine", "seed": 3, "parameters": {"model": "\#(dir.file("fno/output.nc"))", "data": "\#(fine)", "test_trajectories": 2, "other_grid": true}}"#, in: dir)
+        #expect(fnoFine["test_trajectories"] == .integer(2))
         do {
             _ = try run(#"{"kind": "wdno-fno-train", "name": "fnobad", "seed": 2, "parameters": {"training_data": "\#(data)", "iterations": 1, "modes": [12, 12]}}"#, in: dir)
             Issue.record("an FNO with more modes than the 17 x 24 grid holds was trained")
