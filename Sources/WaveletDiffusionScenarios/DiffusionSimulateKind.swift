@@ -32,11 +32,11 @@ public struct DiffusionSimulateKind: ScenarioKind {
         ParameterSpec("other_grid", .boolean, default: .bool(false),
                       summary: "evaluate a model trained on another grid on this data's grid (super-resolution: the paper's 2x finer grid)"),
         ParameterSpec("clamp", .number(minimum: 0), default: .number(1), summary: "bound of the scaled data prediction at every step (the reference: 1; 0: none)"),
-    ]
+    ] + VorticityWindowing.parameters
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
-        let data = try BurgersControlData.read(p.string("data"))
+        let data = try BurgersControlData.read(p.string("data"), windowing: VorticityWindowing(p))
         let modelPath = p.string("model")
         let tests = try data.testIndices(p.int("test_trajectories"), path: p.string("data"))
         let method = DiffusionSamplerMethod(rawValue: p.string("sampler"))!
@@ -70,14 +70,19 @@ public struct DiffusionSimulateKind: ScenarioKind {
             comment: "u predicted from u0 and f by \(predictor.name); "
                 + "mse = mean over t >= dt and all x of (u_predicted - u_true)^2, as in the paper.")
         defer { dataset.discard() }
+        // Burgers: (trajectory, time, x); vorticity windows: (trajectory, time, y, x).
+        let space = data.isVorticity ? ["y", "x"] : ["x"]
         try dataset.defineDimension("trajectory", length: tests.count)
         try dataset.defineDimension("time", length: rows)
-        try dataset.defineDimension("x", length: points)
+        for (name, length) in zip(space, data.isVorticity ? data.spatialShape : [points]) { try dataset.defineDimension(name, length: length) }
         try dataset.defineVariable("time", type: .float64, dimensions: ["time"], attributes: ["standard_name": "time", "units": "1", "axis": "T"])
         try dataset.defineVariable("x", type: .float64, dimensions: ["x"], attributes: ["long_name": "position", "units": "1", "axis": "X"])
+        if data.isVorticity {
+            try dataset.defineVariable("y", type: .float64, dimensions: ["y"], attributes: ["long_name": "position", "units": "1", "axis": "Y"])
+        }
         try dataset.defineVariable("trajectory_index", type: .int32, dimensions: ["trajectory"], attributes: ["long_name": "index in the data file"])
         for (name, long) in [("u_predicted", "u predicted by the model"), ("u_true", "u simulated by the numerical solver")] {
-            try dataset.defineVariable(name, type: .float32, dimensions: ["trajectory", "time", "x"], attributes: ["long_name": .text(long), "units": "1"],
+            try dataset.defineVariable(name, type: .float32, dimensions: ["trajectory", "time"] + space, attributes: ["long_name": .text(long), "units": "1"],
                                        compression: Compression())
         }
         try dataset.defineVariable("mse", type: .float64, dimensions: ["trajectory"], attributes: ["long_name": "mean squared error over t >= dt", "units": "1"])
@@ -86,6 +91,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
         ])
         try dataset.write(data.times, to: "time")
         try dataset.write(data.x, to: "x")
+        if data.isVorticity { try dataset.write(data.y, to: "y") }
         try dataset.write(tests.map(Int32.init), to: "trajectory_index")
         try dataset.write(predicted.map(Float.init), to: "u_predicted")
         try dataset.write(tests.flatMap { data.state($0) }.map(Float.init), to: "u_true")

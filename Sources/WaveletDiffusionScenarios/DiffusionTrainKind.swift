@@ -35,7 +35,7 @@ public struct DiffusionTrainKind: ScenarioKind {
         ParameterSpec("groups", .integer(1...64), default: .integer(1), summary: "GroupNorm groups (the paper: 1)"),
         ParameterSpec("middle_attention", .boolean, default: .bool(true), summary: "self-attention on the coarsest grid"),
         ParameterSpec("max_trajectories", .integer(0...100_000_000), default: .integer(0), summary: "use at most this many training trajectories (0: all)"),
-    ]
+    ] + VorticityWindowing.parameters
 
     public func check(_ p: ParameterValues, issues: inout [ValidationIssue]) {
         for (i, m) in p.doubles("multipliers").enumerated() where m < 1 || m != m.rounded() {
@@ -53,8 +53,11 @@ public struct DiffusionTrainKind: ScenarioKind {
 
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
-        let data = try BurgersControlData.read(p.string("training_data"))
+        let data = try BurgersControlData.read(p.string("training_data"), windowing: VorticityWindowing(p))
         let task = DiffusionTask(rawValue: p.string("task"))!
+        guard !data.isVorticity || task == .simulation else {
+            throw WaveletDiffusionRunError(message: "\(p.string("training_data")) holds vorticity windows: only task simulation is defined on them")
+        }
         let layout = try data.representation(p.string("representation"))
         var indices = (0..<data.count).filter { !data.isTest[$0] }
         if p.int("max_trajectories") > 0 { indices = Array(indices.prefix(p.int("max_trajectories"))) }
@@ -128,9 +131,15 @@ public struct DiffusionTrainKind: ScenarioKind {
             context.removeCheckpoint()
             return RunSummary(statistics: statistics)
         }
-        let description = TrainedModelDescription(task: task, representation: layout.name, configuration: configuration, rows: data.rows,
+        var description = TrainedModelDescription(task: task, representation: layout.name, configuration: configuration, rows: data.rows,
                                                   points: data.points, diffusionSteps: options.diffusionSteps)
-        let representationNote = layout.name == "raw"
+        if let vorticity = layout as? VorticityWaveletChannels {
+            description.spatialShape = data.spatialShape
+            description.vorticityScales = (vorticity.bandScales, vorticity.conditionScale)
+        }
+        let representationNote = layout.name == "vorticity-wavelet"
+            ? "the one-level bior2.4 (periodization) DWT over (t, y, x) of \(data.rows)-frame vorticity windows, time slices as channels, the first frame's 2-D DWT as condition"
+            : layout.name == "raw"
             ? "the raw (t, x) values of (u, f) (the paper's ablation without wavelets), 2 channels padded to \(layout.paddedHeight) x \(layout.paddedWidth)"
             : "the one-level bior2.4 (periodization) DWT of (u, f) over (t, x), 9 channels padded to \(layout.paddedHeight) x \(layout.paddedWidth)"
         let dataset = try context.createOutput(

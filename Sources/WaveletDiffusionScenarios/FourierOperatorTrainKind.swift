@@ -56,6 +56,9 @@ public struct FourierOperatorTrainKind: ScenarioKind {
     public func run(_ scenario: Scenario, context: RunContext) throws -> RunSummary {
         let p = scenario.parameters
         let data = try BurgersControlData.read(p.string("training_data"))
+        guard !data.isVorticity else {
+            throw WaveletDiffusionRunError(message: "\(p.string("training_data")) holds vorticity windows; the FNO baseline is defined on wdno-data (Burgers) files")
+        }
         var indices = (0..<data.count).filter { !data.isTest[$0] }
         if p.int("max_trajectories") > 0 { indices = Array(indices.prefix(p.int("max_trajectories"))) }
         guard !indices.isEmpty else { throw WaveletDiffusionRunError(message: "\(p.string("training_data")) holds no training trajectories") }

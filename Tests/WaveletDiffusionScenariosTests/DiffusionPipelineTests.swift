@@ -20,6 +20,37 @@ import ScenarioTestSupport
         return Dictionary(statistics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
 
+    /// The 2-D path: windows of an ns2d-dns vorticity record through wdno-train and wdno-simulate.
+    @Test func vorticityWindowsTrainAndSimulate() throws {
+        let dir = TemporaryDirectory()
+        _ = try run(#"{"kind": "ns2d-dns", "name": "dns", "seed": 1, "parameters": {"grid": 32, "warmup": 0.5, "duration": 4, "save_every": 0.1, "coarse_grids": [16], "write_dns": false}}"#, in: dir)
+        let record = dir.file("dns/output.nc")
+        let windows = #""frames": 8, "vorticity_grid": 16, "window_stride": 2, "test_fraction": 0.25"#
+        let training = try run(#"{"kind": "wdno-train", "name": "vort", "seed": 2, "parameters": {"training_data": "\#(record)", \#(windows), "iterations": 4, "batch_size": 2, "width": 8, "multipliers": [1, 2], "groups": 2}}"#, in: dir)
+        // 41 frames: training windows end before frame 30 (starts 0, 2, ..., 22), test windows start at 30 and 32.
+        #expect(training["training_trajectories"] == .integer(12))
+        let model = try Dataset.open(dir.file("vort/output.nc"))
+        #expect(try model.attribute("representation") == .text("vorticity-wavelet") && model.attribute("spatial_shape") == .int64([16, 16]))
+        try model.close()
+        let simulation = try run(#"{"kind": "wdno-simulate", "name": "vortsim", "seed": 3, "parameters": {"model": "\#(dir.file("vort/output.nc"))", "data": "\#(record)", \#(windows), "test_trajectories": 5, "steps": 2, "batch": 2, "clamp": 5}}"#, in: dir)
+        guard case .number(let mse)? = simulation["mse"], case .number(let persistence)? = simulation["mse_persistence"] else {
+            Issue.record("no mse in \(simulation)")
+            return
+        }
+        #expect(mse.isFinite && persistence > 0 && simulation["test_trajectories"] == .integer(2))
+        let output = try Dataset.open(dir.file("vortsim/output.nc"))
+        #expect(try output.variable("u_predicted").dimensions.map(\.name) == ["trajectory", "time", "y", "x"])
+        #expect(try output.variable("u_predicted").dimensions.map(\.length) == [2, 8, 16, 16])
+        try output.close()
+        // Control and the FNO baseline are not defined on vorticity windows; a Burgers model does not read them.
+        #expect(throws: (any Error).self) {
+            try run(#"{"kind": "wdno-train", "name": "vortctl", "seed": 2, "parameters": {"training_data": "\#(record)", \#(windows), "task": "control", "iterations": 1}}"#, in: dir)
+        }
+        #expect(throws: (any Error).self) {
+            try run(#"{"kind": "wdno-fno-train", "name": "vortfno", "seed": 2, "parameters": {"training_data": "\#(record)", "iterations": 1}}"#, in: dir)
+        }
+    }
+
     @Test func dataTrainSimulateChain() throws {
         let dir = TemporaryDirectory()
         _ = try run(#"{"kind": "wdno-data", "name": "data", "seed": 1, "parameters": {"train_trajectories": 6, "test_trajectories": 2, "duration": 1.6, "intervals": 16, "points": 24, "solver_modes": 63, "solver_step": 0.004}}"#, in: dir)
