@@ -71,6 +71,10 @@ public struct DiffusionTrainKind: ScenarioKind {
         do { try configuration.validate(height: layout.paddedHeight, width: layout.paddedWidth) } catch {
             throw WaveletDiffusionRunError(message: "\(error)")
         }
+        if configuration.width < layout.channelCount {
+            context.progress.note("the U-Net's first level (width \(configuration.width)) is narrower than the \(layout.channelCount) channels it predicts; "
+                                  + "the noise of every channel cannot pass through it (use a width of at least \(layout.channelCount))")
+        }
         let iterations = p.int("iterations")
         let options = DiffusionTrainingOptions(batchSize: p.int("batch_size"), learningRate: p.double("learning_rate"),
                                                gradientClip: p.double("gradient_clip"), emaDecay: p.double("ema_decay"),
