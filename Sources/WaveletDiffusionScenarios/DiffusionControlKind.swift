@@ -44,7 +44,7 @@ public struct DiffusionControlKind: ScenarioKind {
         let modelPath = p.string("model")
         let (description, network, weights) = try loadTrainedModel(modelPath, task: .control, weights: p.string("weights"), data: data,
                                                                    dataPath: p.string("data"))
-        let layout = try data.representation(description.representation)
+        let layout = try data.representation(description.representation, vorticityScales: description.vorticityScales)
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .control,
                                          diffusionSteps: description.diffusionSteps)
         let (rows, points) = (data.rows, data.points)

@@ -138,7 +138,7 @@ public struct DiffusionSimulateKind: ScenarioKind {
         }
         let (description, network, weights) = try loadTrainedModel(path, task: .simulation, weights: p.string("weights"), data: data, dataPath: dataPath,
                                                                    otherGrid: p.bool("other_grid"))
-        let layout = try data.representation(description.representation)
+        let layout = try data.representation(description.representation, vorticityScales: description.vorticityScales)
         let sampler = ConditionalSampler(network: network, parameters: weights, layout: layout, task: .simulation,
                                          diffusionSteps: description.diffusionSteps)
         let (steps, tolerance, clamp) = (p.int("steps"), p.double("tolerance"), p.double("clamp") > 0 ? p.double("clamp") : nil)
