@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func dnsResumesBitIdentically() throws {
-        try interruptAndResume(#"{"kind": "ns2d-dns", "name": "dns", "seed": 2, "parameters": {"grid": 64, "warmup": 0.5, "duration": 20, "save_every": 0.5, "coarse_grids": [16]}}"#,
+        try interruptAndResume(#"{"kind": "ns2d-dns", "name": "dns", "seed": 2, "parameters": {"grid": 64, "warmup": 0.5, "duration": 40, "save_every": 0.5, "coarse_grids": [16]}}"#,
                                name: "dns", earliest: 0.5, latest: 1.5)
     }
 
@@ -67,7 +67,7 @@ import TestSupport
         let dns = data.write("d.json", #"{"kind": "ns2d-dns", "name": "data", "seed": 1, "parameters": {"grid": 32, "warmup": 1, "duration": 3, "save_every": 0.05, "coarse_grids": [8], "write_dns": false}}"#)
         let made = try CLI.run(["run", dns, "--quiet"], in: data.path)
         #expect(made.status == 0, "\(made.stderr)")
-        try interruptAndResume(#"{"kind": "tsm-train", "name": "tsm", "seed": 4, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "grid": 8, "memory_size": 2, "history": 4, "unroll": 3, "width": 6, "depth": 2, "batch": 2, "iterations": 300, "warmup": 4}}"#,
+        try interruptAndResume(#"{"kind": "tsm-train", "name": "tsm", "seed": 4, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "grid": 8, "memory_size": 2, "history": 4, "unroll": 3, "width": 6, "depth": 2, "batch": 2, "iterations": 500, "warmup": 4}}"#,
                                name: "tsm", earliest: 0.4, latest: 1.0)
     }
 
