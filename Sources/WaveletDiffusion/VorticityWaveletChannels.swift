@@ -18,8 +18,8 @@ public struct VorticityWaveletChannels: TrajectoryRepresentation {
     /// Divisors of the 8 bands and of the condition channels.
     public let bandScales: [Double]
     public let conditionScale: Double
-    let volume: WaveletTransform
-    let plane: WaveletTransform
+    /// One level over every axis of what it is given: the window (3-D) and the first frame (2-D).
+    let transform: WaveletTransform
 
     /// - Throws: ``WaveletDiffusionError/invalidShape(_:)`` for odd sides or scales that are not 8
     ///   positive numbers and one.
@@ -32,8 +32,7 @@ public struct VorticityWaveletChannels: TrajectoryRepresentation {
         }
         (self.frames, self.height, self.width, self.bandScales, self.conditionScale) = (frames, height, width, bandScales, conditionScale)
         do {
-            volume = try WaveletTransform(wavelet: .bior2_4, mode: .periodization, levels: 1)
-            plane = try WaveletTransform(wavelet: .bior2_4, mode: .periodization, levels: 1)
+            transform = try WaveletTransform(wavelet: .bior2_4, mode: .periodization, levels: 1)
         } catch {
             throw WaveletDiffusionError.invalidShape("vorticity channels: \(error)")
         }
@@ -80,13 +79,13 @@ public struct VorticityWaveletChannels: TrajectoryRepresentation {
             throw WaveletDiffusionError.invalidShape("vorticity window: \(u.count) values, expected \(frames) x \(height) x \(width)")
         }
         var out = [Double](repeating: 0, count: sampleSize)
-        let c = try volume.forward(u, shape: [frames, height, width])
+        let c = try transform.forward(u, shape: [frames, height, width])
         for (b, band) in c.bands.enumerated() {
             // band.values is [slices, h/2, w/2]: slice s becomes channel b·slices + s.
             for i in 0..<(slices * bandArea) { out[b * slices * bandArea + i] = band.values[i] / bandScales[b] }
         }
         if condition.contains(.initialState) {
-            let first = try plane.forward(Array(u.prefix(points)), shape: [height, width])
+            let first = try transform.forward(Array(u.prefix(points)), shape: [height, width])
             for (q, band) in first.bands.enumerated() {
                 for i in 0..<bandArea { out[conditionOffset + q * bandArea + i] = band.values[i] / conditionScale }
             }
@@ -98,9 +97,9 @@ public struct VorticityWaveletChannels: TrajectoryRepresentation {
         guard sample.count == sampleSize else {
             throw WaveletDiffusionError.invalidShape("sample: \(sample.count) values, expected \(channelCount) x \(paddedHeight) x \(paddedWidth)")
         }
-        let layout = try volume.forward([Double](repeating: 0, count: frames * points), shape: [frames, height, width])
+        let layout = try transform.forward([Double](repeating: 0, count: frames * points), shape: [frames, height, width])
         let values = (0..<(8 * slices * bandArea)).map { sample[$0] * bandScales[$0 / (slices * bandArea)] }
-        let u = try volume.inverse(layout.withFlattened(values))
+        let u = try transform.inverse(layout.withFlattened(values))
         return (u, [Double](repeating: 0, count: (frames - 1) * points))
     }
 
@@ -108,7 +107,7 @@ public struct VorticityWaveletChannels: TrajectoryRepresentation {
         guard gu.count == frames * points else {
             throw WaveletDiffusionError.invalidShape("gradient: \(gu.count) values, expected \(frames) x \(height) x \(width)")
         }
-        let c = try volume.inverseTransposed(gu, shape: [frames, height, width])
+        let c = try transform.inverseTransposed(gu, shape: [frames, height, width])
         var out = [Double](repeating: 0, count: sampleSize)
         for (i, v) in c.flattened.enumerated() { out[i] = v * bandScales[i / (slices * bandArea)] }
         return out

@@ -121,16 +121,15 @@ public struct DiffusionSimulateKind: ScenarioKind {
         guard FileManager.default.fileExists(atPath: path) else {
             throw WaveletDiffusionRunError(message: "\(path): no such file (run Scenarios/wavelet-diffusion/wdno-train.json or wdno-train-fno.json first)")
         }
-        let architecture = try {
+        // An FNO file (wdno-fno-train) says so; anything else is read as a diffusion model.
+        let surrogate: FourierOperatorSurrogate? = try {
             let file = try Dataset.open(path)
             defer { try? file.close() }
-            return try file.attribute("architecture")?.text
+            guard try file.attribute("architecture")?.text == "fno" else { return nil }
+            return try loadFourierOperator(file, path: path, data: data, dataPath: dataPath, otherGrid: p.bool("other_grid"))
         }()
-        if architecture == "fno" {
-            let file = try Dataset.open(path)
-            defer { try? file.close() }
-            let surrogate = try loadFourierOperator(file, path: path, data: data, dataPath: dataPath, otherGrid: p.bool("other_grid"))
-            return Predictor(name: "the FNO (one evaluation)", isDiffusion: false) { members, _ in
+        if let surrogate {
+            return Predictor(name: "the FNO (one network evaluation per batch)", isDiffusion: false) { members, _ in
                 let initial = members.map { Array(data.state($0).prefix(data.points)) }
                 let inputs = try zip(members, initial).flatMap { try surrogate.encode(initial: $1, control: data.control($0)) }
                 return (try surrogate.predict(inputs, initialStates: initial), 1)
