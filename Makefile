@@ -106,6 +106,9 @@ python-test: deps python-deps
 	@# The wavelet transforms against PyWavelets, on the cases the Swift suite wrote (rewritten if absent).
 	[ -f .build/wavelet-checks/wavelets.json ] || swift test --disable-xctest --filter WaveletTests
 	$(PYTHON) Tests/python/check_wavelets.py .build/wavelet-checks/wavelets.json
+	@# Optimal transport and MMD against POT, on the cases the Swift suite wrote (rewritten if absent).
+	[ -f .build/transport-checks/transport.json ] || swift test --disable-xctest --filter POTCasesTests
+	$(PYTHON) Tests/python/check_transport.py .build/transport-checks/transport.json
 	.build/debug/ndyn run Scenarios/wavelet-diffusion/wdno-data-quick.json --output $(CHECK_DIR)/runs --quiet
 	$(PYTHON) Tests/python/check_wdno_data.py $(CHECK_DIR)/runs/wdno-data-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-quick.json --quiet \

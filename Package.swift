@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "CellFlow", targets: ["CellFlow"]),
         .library(name: "Fluids", targets: ["Fluids"]),
         .library(name: "WaveletDiffusion", targets: ["WaveletDiffusion"]),
+        .library(name: "Transport", targets: ["Transport"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -46,6 +47,7 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["Randomness", "NetCDF", "CLAPACKE", "CKLU", "HostMachine"]),
         .target(name: "Tensors", dependencies: ["Randomness", "CBLAS", "NetCDF", "HostMachine", "Spectral"]),
         .target(name: "ReferenceProblems", dependencies: ["Integrators", "Spectral"]),
+        .target(name: "Transport"),
         .target(name: "NeuralODE", dependencies: ["Integrators", "Tensors", "Randomness", "NetCDF"]),
         .target(name: "MPI", dependencies: ["CMPI"]),
 
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "TemporalStencilTests", dependencies: ["TemporalStencil", "Fluids", "Spectral", "CLAPACKE", "Tensors", "Randomness"]),
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Randomness"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
                                                          "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios"], path: "Tests/ScenarioTestSupport"),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
