@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Fluids", targets: ["Fluids"]),
         .library(name: "WaveletDiffusion", targets: ["WaveletDiffusion"]),
         .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "MetaFlowMatching", targets: ["MetaFlowMatching"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -56,6 +57,7 @@ let package = Package(
         // Domain modules.
         .target(name: "Fluids", dependencies: ["Spectral", "CFFTW", "Integrators", "NetCDF"]),
         .target(name: "WaveletDiffusion", dependencies: ["Fluids", "Spectral", "Tensors", "Integrators", "NetCDF", "Randomness"]),
+        .target(name: "MetaFlowMatching", dependencies: ["Transport", "Tensors", "Integrators", "Randomness", "NetCDF"]),
         .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF", "HostMachine"]),
 
@@ -94,6 +96,7 @@ let package = Package(
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Randomness"]),
+        .testTarget(name: "MetaFlowMatchingTests", dependencies: ["MetaFlowMatching", "Transport", "Tensors", "Integrators", "Randomness"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
                                                          "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios"], path: "Tests/ScenarioTestSupport"),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
