@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "WaveletDiffusion", targets: ["WaveletDiffusion"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "MetaFlowMatching", targets: ["MetaFlowMatching"]),
+        .library(name: "MetaFlowMatchingScenarios", targets: ["MetaFlowMatchingScenarios"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -70,9 +71,10 @@ let package = Package(
         .target(name: "FluidsScenarios", dependencies: ["Scenarios", "Fluids", "Spectral", "NetCDF"]),
         .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness", "Tensors", "Spectral"]),
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
+        .target(name: "MetaFlowMatchingScenarios", dependencies: ["Scenarios", "MetaFlowMatching", "Tensors", "Integrators", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                       "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MPI", "HostMachine"]),
+                                                       "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios", "MPI", "HostMachine"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
@@ -98,7 +100,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Randomness"]),
         .testTarget(name: "MetaFlowMatchingTests", dependencies: ["MetaFlowMatching", "Transport", "Tensors", "Integrators", "Randomness"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                         "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios"], path: "Tests/ScenarioTestSupport"),
+                                                         "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios"],
+                path: "Tests/ScenarioTestSupport"),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorScenariosTests", dependencies: ["IntegratorScenarios", "Scenarios", "ScenarioTestSupport", "Integrators", "NetCDF", "TestSupport"]),
         .testTarget(name: "NeuralODEScenariosTests", dependencies: ["NeuralODEScenarios", "Scenarios", "ScenarioTestSupport", "NeuralODE", "Tensors", "Randomness", "NetCDF", "TestSupport"]),

@@ -1,6 +1,7 @@
 import CellFlowScenarios
 import FluidsScenarios
 import IntegratorScenarios
+import MetaFlowMatchingScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
@@ -10,5 +11,5 @@ extension ScenarioRegistry {
     /// Every domain's kinds, in the order `ndyn list` shows the domains.
     static let suite = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
                                         + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
-                                        + WaveletDiffusionScenarios.kinds)
+                                        + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds)
 }

@@ -1,6 +1,7 @@
 import CellFlowScenarios
 import FluidsScenarios
 import IntegratorScenarios
+import MetaFlowMatchingScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
@@ -12,7 +13,7 @@ import WaveletDiffusionScenarios
 public enum AllKinds {
     public static let registry = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
                                                   + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
-                                                  + WaveletDiffusionScenarios.kinds)
+                                                  + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds)
 
     public static func register() { ScenarioRegistry.standard = registry }
 }
