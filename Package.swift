@@ -109,6 +109,7 @@ let package = Package(
         .testTarget(name: "FluidsScenariosTests", dependencies: ["FluidsScenarios", "Scenarios", "ScenarioTestSupport", "Fluids", "NetCDF", "TestSupport"]),
         .testTarget(name: "WaveletDiffusionScenariosTests", dependencies: ["WaveletDiffusionScenarios", "Scenarios", "ScenarioTestSupport", "WaveletDiffusion", "NetCDF", "TestSupport", "Randomness"]),
         .testTarget(name: "TemporalStencilScenariosTests", dependencies: ["TemporalStencilScenarios", "Scenarios", "ScenarioTestSupport", "TemporalStencil", "Tensors", "NetCDF", "TestSupport"]),
+        .testTarget(name: "MetaFlowMatchingScenariosTests", dependencies: ["MetaFlowMatchingScenarios", "MetaFlowMatching", "Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]
 )

@@ -92,6 +92,14 @@ import TestSupport
                                name: "fno", earliest: 0.4, latest: 1.0)
     }
 
+    @Test func mfmTrainingResumesBitIdentically() throws {
+        let data = TemporaryDirectory()
+        let made = try CLI.run(["run", data.write("d.json", #"{"kind": "mfm-data", "name": "data", "seed": 1, "parameters": {"points_per_population": 48, "rotations_per_letter": 1}}"#), "--quiet"], in: data.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        try interruptAndResume(#"{"kind": "mfm-train", "name": "mfm", "seed": 6, "parameters": {"training_data": "\#(data.file("runs/data/output.nc"))", "iterations": 250, "populations_per_batch": 4, "points_per_batch": 32, "neighbours": 5, "encoder_width": 16, "encoder_layers": 2, "time_dimension": 8, "field_width": 32, "field_depth": 2}}"#,
+                               name: "mfm", earliest: 0.4, latest: 1.0)
+    }
+
     @Test func resumingWithAnotherScenarioIsRefused() throws {
         let dir = TemporaryDirectory()
         let first = dir.write("a.json", #"{"kind": "lorenz", "name": "r", "seed": 1, "parameters": {"t_end": 3000}}"#)
