@@ -13,13 +13,7 @@ import TestSupport
 @Suite struct PopulationPipelineTests {
     init() { AllKinds.register() }
 
-    func run(_ json: String, in dir: TemporaryDirectory) throws -> [String: JSONValue] {
-        var scenario = try Scenario.parse(json, file: "s.json")
-        scenario.output = dir.path
-        let record = try ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test").run(scenario)
-        guard case .object(let statistics)? = record["statistics"] else { return [:] }
-        return Dictionary(statistics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-    }
+    func run(_ json: String, in dir: TemporaryDirectory) throws -> [String: JSONValue] { try runScenarioStatistics(json, in: dir.path) }
 
     static let model = #""populations_per_batch": 4, "points_per_batch": 24, "neighbours": 5, "encoder_width": 8, "encoder_layers": 2, "condition_dimension": 4, "time_dimension": 8, "field_width": 16, "field_depth": 2"#
 

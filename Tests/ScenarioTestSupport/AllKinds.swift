@@ -17,3 +17,13 @@ public enum AllKinds {
 
     public static func register() { ScenarioRegistry.standard = registry }
 }
+
+/// Runs the scenario `json` quietly with its output under `directory` and returns its run
+/// record's statistics (empty when it records none).
+public func runScenarioStatistics(_ json: String, in directory: String) throws -> [String: JSONValue] {
+    var scenario = try Scenario.parse(json, file: "s.json")
+    scenario.output = directory
+    let record = try ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test").run(scenario)
+    guard case .object(let statistics)? = record["statistics"] else { return [:] }
+    return Dictionary(statistics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+}

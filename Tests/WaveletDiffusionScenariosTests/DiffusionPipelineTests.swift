@@ -12,13 +12,7 @@ import ScenarioTestSupport
 @Suite struct DiffusionPipelineTests {
     init() { AllKinds.register() }
 
-    func run(_ json: String, in dir: TemporaryDirectory) throws -> [String: JSONValue] {
-        var scenario = try Scenario.parse(json, file: "s.json")
-        scenario.output = dir.path
-        let record = try ScenarioRunner(progress: ProgressReporter(mode: .quiet), commandLine: "test").run(scenario)
-        guard case .object(let statistics)? = record["statistics"] else { return [:] }
-        return Dictionary(statistics.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-    }
+    func run(_ json: String, in dir: TemporaryDirectory) throws -> [String: JSONValue] { try runScenarioStatistics(json, in: dir.path) }
 
     /// The 2-D path: windows of an ns2d-dns vorticity record through wdno-train and wdno-simulate.
     @Test func vorticityWindowsTrainAndSimulate() throws {
