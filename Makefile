@@ -124,6 +124,15 @@ python-test: deps python-deps
 	  --output-dir $(CHECK_DIR) --output wavelet_diffusion.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_wavelet_diffusion.py $(CHECK_DIR)/runs/wdno-simulate-quick $(CHECK_DIR)/runs/wdno-control-quick \
 	  $(CHECK_DIR)/wavelet_diffusion.executed.ipynb $(CHECK_DIR)/wavelet_diffusion.png $(CHECK_DIR)/runs/wdno-simulate-fno-quick
+	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/meta-flow-matching/mfm-letters-data-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/meta-flow-matching/mfm-letters-train-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/meta-flow-matching/mfm-letters-evaluate-quick.json --quiet
+	NDYN_LETTERS=$(CURDIR)/$(CHECK_DIR)/runs/mfm-letters-evaluate-quick/output.nc NDYN_PARTICLES=$(CURDIR)/$(CHECK_DIR)/runs/absent/output.nc \
+	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/meta_flow_matching.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/meta_flow_matching.ipynb \
+	  --output-dir $(CHECK_DIR) --output meta_flow_matching.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_meta_flow_matching.py $(CHECK_DIR)/runs/mfm-letters-data-quick $(CHECK_DIR)/runs/mfm-letters-evaluate-quick \
+	  $(CHECK_DIR)/meta_flow_matching.executed.ipynb $(CHECK_DIR)/meta_flow_matching.png
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/navier-stokes/ns2d-dns-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-baselines-quick.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/temporal-stencil/tsm-training-data-quick.json --quiet \

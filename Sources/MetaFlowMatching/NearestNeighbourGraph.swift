@@ -23,20 +23,30 @@ public enum NearestNeighbourGraph {
         var sources: [Int] = [], targets: [Int] = []
         sources.reserveCapacity(n * k)
         targets.reserveCapacity(n * k)
-        var distances = [Double](repeating: 0, count: n)
-        var order = [Int](repeating: 0, count: n)
-        for i in 0..<n {
-            for j in 0..<n {
-                var s = 0.0
-                for c in 0..<d { let e = points[i * d + c] - points[j * d + c]; s += e * e }
-                distances[j] = j == i ? .infinity : s
-                order[j] = j
-            }
-            // Partial selection of the k smallest (then sorted by distance and index).
-            let nearest = order.sorted { (distances[$0], $0) < (distances[$1], $1) }.prefix(k)
-            for j in nearest {
-                sources.append(j)
-                targets.append(i)
+        // The k smallest (distance, index) pairs of each point, kept sorted by insertion: j runs
+        // upwards and only a strictly smaller distance displaces, so ties go to the lower index.
+        var bestDistance = [Double](repeating: .infinity, count: k)
+        var bestIndex = [Int](repeating: -1, count: k)
+        points.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                for s in 0..<k { bestDistance[s] = .infinity; bestIndex[s] = -1 }
+                for j in 0..<n where j != i {
+                    var distance = 0.0
+                    for c in 0..<d { let e = x[i * d + c] - x[j * d + c]; distance += e * e }
+                    guard distance < bestDistance[k - 1] else { continue }
+                    var slot = k - 1
+                    while slot > 0 && bestDistance[slot - 1] > distance {
+                        bestDistance[slot] = bestDistance[slot - 1]
+                        bestIndex[slot] = bestIndex[slot - 1]
+                        slot -= 1
+                    }
+                    bestDistance[slot] = distance
+                    bestIndex[slot] = j
+                }
+                for j in bestIndex {
+                    sources.append(j)
+                    targets.append(i)
+                }
             }
         }
         return try WeightedGraph(nodeCount: n, sources: sources, targets: targets,
