@@ -163,7 +163,7 @@ import TestSupport
 
     @Test func catalogueIsTheQuickstartAndOneFolderPerDomain() throws {
         let top = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
-        #expect(top == ["README.md", "cell-flow", "cluster", "integrators", "navier-stokes", "neural-ode", "quickstart.json", "temporal-stencil", "wavelet-diffusion"])
+        #expect(top == ["README.md", "cell-flow", "cluster", "integrators", "meta-flow-matching", "navier-stokes", "neural-ode", "quickstart.json", "temporal-stencil", "wavelet-diffusion"])
         for file in Self.files where file.contains("/") {
             // Each scenario is named in its domain's README.
             let domain = String(file.split(separator: "/")[0])
