@@ -109,6 +109,12 @@ public struct PopulationFlowModel: Sendable {
 
     /// The velocities of `count` points (`count × d` values) at time t under a condition.
     public func velocity(points: [Float], time t: Double, condition: [Float]?) throws -> [Float] {
+        try velocity(points: points, time: t, condition: condition, constants: parameters.constants)
+    }
+
+    /// The same with the weights already gathered (`parameters.constants`), so that a solver
+    /// calling the field many times does not rebuild the parameter list on every call.
+    func velocity(points: [Float], time t: Double, condition: [Float]?, constants: ParameterVariables<Float>) throws -> [Float] {
         let d = configuration.dimension, n = points.count / d
         let x = try Tensor<Float>(shape: [n, d], scalars: points)
         let times = Tensor<Float>(shape: [n], repeating: Float(t))
@@ -116,6 +122,6 @@ public struct PopulationFlowModel: Sendable {
         if let condition {
             c = Variable(try Tensor<Float>(shape: [1, condition.count], scalars: condition).broadcasted(to: [n, condition.count]))
         }
-        return try velocity(Variable(x), times: Variable(times), conditions: c, parameters: parameters.constants).value.scalars
+        return try velocity(Variable(x), times: Variable(times), conditions: c, parameters: constants).value.scalars
     }
 }

@@ -12,10 +12,11 @@ extension PopulationFlowModel {
             throw MetaFlowMatchingError.invalidArgument("push: \(source.count) coordinates are not points of dimension \(d)")
         }
         let model = self
+        let constants = parameters.constants
         var failure: Error?
         let problem = ODEProblem(initial: source, timeSpan: 0...1) { t, y, dy in
             do {
-                let v = try model.velocity(points: y.map { Float($0) }, time: t, condition: condition)
+                let v = try model.velocity(points: y.map { Float($0) }, time: t, condition: condition, constants: constants)
                 for k in dy.indices { dy[k] = Double(v[k]) }
             } catch {
                 failure = error
