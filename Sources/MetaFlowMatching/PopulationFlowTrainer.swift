@@ -21,6 +21,10 @@ public struct PopulationFlowTrainer {
     public let populationsPerBatch: Int
     public let pointsPerPopulation: Int
     public let seed: UInt64
+    /// Data parallelism (under `mpirun`): every rank draws the same batch, computes the
+    /// populations at positions `k mod size == rank` of it, and the loss and gradients are summed
+    /// over the ranks, so every rank applies the same update.
+    public var distribution = DataParallelGroup()
 
     public init(model: PopulationFlowModel, dataset: PopulationDataset, populationsPerBatch: Int, pointsPerPopulation: Int,
                 schedule: LearningRateSchedule, seed: UInt64) throws {
@@ -65,15 +69,19 @@ public struct PopulationFlowTrainer {
         var rng = Xoshiro256StarStar(seed: SplitMix64.derivedSeed(base: seed, index: step))
         let d = dataset.dimension, m = pointsPerPopulation
         let chosen = Self.distinct(populationsPerBatch, of: training.count, &rng)
+        let mine = Set(distribution.share(of: chosen.count))
         var x0 = [Float](), xt = [Float](), u = [Float](), times = [Float]()
-        var graphs: [WeightedGraph] = []
-        for position in chosen {
-            let population = dataset.populations[training[position]]
+        var graphs: [WeightedGraph] = [], owners: [Int] = []
+        for (position, member) in chosen.enumerated() {
+            let population = dataset.populations[training[member]]
+            // Every rank draws every population's points and times, so the streams stay aligned.
             let points = Self.distinct(m, of: dataset.pointsPerPopulation, &rng)
+            let draws = points.map { ($0, rng.nextUniform()) }
+            guard mine.contains(position) else { continue }
+            owners.append(member)
             var subsample = [Double]()
             subsample.reserveCapacity(m * d)
-            for i in points {
-                let t = rng.nextUniform()
+            for (i, t) in draws {
                 times.append(Float(t))
                 for c in 0..<d {
                     let a = population.source[i * d + c], b = population.target[i * d + c]
@@ -87,26 +95,29 @@ public struct PopulationFlowTrainer {
                 graphs.append(try NearestNeighbourGraph.build(points: subsample, dimension: d, neighbours: model.configuration.neighbours))
             }
         }
-        let b = chosen.count * m
+        // The loss is normalised by the whole batch's points, so the ranks' parts sum to it.
+        let normaliser = Float(chosen.count * m)
+        guard !owners.isEmpty else {
+            return try distribution.sum(loss: 0, gradients: gradients ? model.parameters.zeros() : nil)
+        }
+        let b = owners.count * m
         let tape = gradients ? Tape<Float>() : nil
         let p = tape.map { model.parameters.bind(to: $0) } ?? model.parameters.constants
         var conditions: Variable<Float>? = nil
-        let owner = chosen.flatMap { [Int](repeating: $0, count: m) }
         switch model.configuration.conditioning {
         case .none: break
         case .populationIndex:
-            conditions = try model.lookUp(owner.map { Optional($0) }, parameters: p)
+            conditions = try model.lookUp(owners.flatMap { [Int?](repeating: $0, count: m) }, parameters: p)
         case .populationEmbedding:
             let sources = Variable(try Tensor<Float>(shape: [b, d], scalars: x0))
-            let embedding = try model.encode(sources, graph: NearestNeighbourGraph.union(graphs), populations: chosen.count, parameters: p)
-            conditions = try embedding.gathered(indices: chosen.indices.flatMap { [Int](repeating: $0, count: m) }, axis: 0)
+            let embedding = try model.encode(sources, graph: NearestNeighbourGraph.union(graphs), populations: owners.count, parameters: p)
+            conditions = try embedding.gathered(indices: owners.indices.flatMap { [Int](repeating: $0, count: m) }, axis: 0)
         }
         let v = try model.velocity(Variable(try Tensor<Float>(shape: [b, d], scalars: xt)), times: Variable(try Tensor<Float>(shape: [b], scalars: times)),
                                    conditions: conditions, parameters: p)
-        let loss = try (v - Variable(try Tensor<Float>(shape: [b, d], scalars: u))).squared().sum() * (1 / Float(b))
+        let loss = try (v - Variable(try Tensor<Float>(shape: [b, d], scalars: u))).squared().sum() * (1 / normaliser)
         let value = Double(loss.value.scalar!)
-        guard gradients else { return (value, nil) }
-        return (value, p.gradients(from: try loss.backward()))
+        return try distribution.sum(loss: value, gradients: gradients ? p.gradients(from: try loss.backward()) : nil)
     }
 
     /// One Adam step; returns the batch loss before the update.

@@ -7,13 +7,16 @@ import Tensors
 /// Trains a population flow on an `mfm-data` file: Meta Flow Matching (`mfm`: the field and the
 /// kNN population encoder jointly), plain flow matching (`fm`) or the population-index
 /// conditioned baseline (`cgfm`), in one code path (``PopulationFlowTrainer``). Writes the loss
-/// curve and the model that `mfm-evaluate` reads; checkpoints resume bit for bit.
+/// curve and the model that `mfm-evaluate` reads; checkpoints resume bit for bit. Under
+/// `mpirun`, the ranks share each batch's populations and sum their gradients (rank 0 writes).
 public struct PopulationTrainKind: ScenarioKind {
     public init() {}
 
     public let name = "mfm-train"
     public let domain = "meta-flow-matching"
     public let summary = "trains Meta Flow Matching (or its FM / CGFM baselines) on mfm-data populations"
+    /// Under `mpirun`, the ranks share each batch's populations and sum their gradients.
+    public var isDataParallel: Bool { true }
 
     public let parameters: [ParameterSpec] = [
         ParameterSpec("training_data", .string(), default: .string("runs/mfm-letters-data/output.nc"), summary: "an mfm-data output"),
@@ -54,6 +57,8 @@ public struct PopulationTrainKind: ScenarioKind {
         } catch let error as MetaFlowMatchingError {
             throw MetaFlowMatchingRunError(message: "\(path): \(error)")
         }
+        let communicator = context.communicator
+        trainer.distribution = DataParallelGroup(rank: communicator.rank, size: communicator.size) { try communicator.sumInPlace(&$0) }
         var losses: [Double] = []
         if context.isResuming {
             let checkpoint = try context.openCheckpoint()
@@ -86,11 +91,17 @@ public struct PopulationTrainKind: ScenarioKind {
         let statistics: [(key: String, value: JSONValue)] = [
             ("iterations", .integer(Int64(iterations))), ("training_populations", .integer(Int64(training))),
             ("parameter_count", .integer(Int64(trainer.model.parameters.scalarCount))),
+            ("ranks", .integer(Int64(communicator.size))),
             ("initial_loss", .number(losses.prefix(window).reduce(0, +) / Double(window))),
             ("final_loss", .number(losses.suffix(window).reduce(0, +) / Double(window))),
             ("training_seconds", .number((seconds * 10).rounded() / 10)),
             ("seconds_per_iteration", .number(seconds / Double(max(1, iterations - resumedAt)))),
         ]
+        // Every rank holds the same model; rank 0 writes it.
+        guard communicator.isRoot else {
+            context.removeCheckpoint()
+            return RunSummary(statistics: statistics)
+        }
         let dataset = try context.createOutput(
             title: "\(configuration.conditioning.rawValue.uppercased()) population flow trained on \(path)",
             references: "L. Atanackovic et al. (2024), Meta Flow Matching: Integrating Vector Fields on the Wasserstein Manifold, arXiv:2408.14608",

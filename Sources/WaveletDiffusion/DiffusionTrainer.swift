@@ -41,18 +41,9 @@ public struct DiffusionTrainer {
     public var averaged: Parameters<Float>
     public private(set) var step = 0
     public let options: DiffusionTrainingOptions
-    /// Data parallelism (under `mpirun`): this process's rank among `size`, and the sum over the
-    /// ranks of a vector (an MPI all-reduce). Each rank computes the shards `k` with
-    /// `k mod size == rank` of every batch; the summed gradient is the 1-rank one up to the order
-    /// of the additions, and every rank applies the same update.
-    public var distribution = Distribution()
-
-    public struct Distribution {
-        public var rank = 0
-        public var size = 1
-        public var sumOverRanks: (inout [Double]) throws -> Void = { _ in }
-        public init() {}
-    }
+    /// Data parallelism (under `mpirun`): each rank computes the shards `k` with
+    /// `k mod size == rank` of every batch and the gradients are summed over the ranks.
+    public var distribution = DataParallelGroup()
     public let task: DiffusionTask
     public let layout: any TrajectoryRepresentation
     public let schedule = DiffusionSchedule.cosine
@@ -141,11 +132,11 @@ public struct DiffusionTrainer {
 
     static func lossAndGradients(_ network: DiffusionUNet<Float>, batch: (inputs: [Float], noise: [Float], steps: [Float]),
                                  weights: [Float], layout: any TrajectoryRepresentation, batchSize b: Int,
-                                 gradients: Bool, distribution: Distribution = Distribution()) throws -> (Double, Parameters<Float>?) {
+                                 gradients: Bool, distribution: DataParallelGroup = DataParallelGroup()) throws -> (Double, Parameters<Float>?) {
         let size = layout.sampleSize
         let normaliser = Float(b) * weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let w = try Tensor<Float>(shape: [1, layout.channelCount, layout.paddedHeight, layout.paddedWidth], scalars: weights)
-        let mine = stride(from: distribution.rank, to: (b + shardSize - 1) / shardSize, by: distribution.size).map { $0 }
+        let mine = distribution.share(of: (b + shardSize - 1) / shardSize)
         let parts = try Parallelism.shards(mine.count) { index -> (Float, Parameters<Float>?) in
             let k = mine[index]
             let range = (k * shardSize)..<min(b, (k + 1) * shardSize)
@@ -159,25 +150,13 @@ public struct DiffusionTrainer {
             let loss = try ((prediction - Variable(target)).squared() * Variable(w)).sum() * (1 / normaliser)
             return (loss.value.scalar!, gradients ? p.gradients(from: try loss.backward()) : nil)
         }
-        var value = parts.reduce(0.0) { $0 + Double($1.0) }
+        let value = parts.reduce(0.0) { $0 + Double($1.0) }
         var total: Parameters<Float>? = nil
         if gradients {
             total = parts.first?.1 ?? network.parameters.zeros()
             for part in parts.dropFirst() { total = try total!.mapTensors { name, g in try g + part.1![name]! } }
         }
-        guard distribution.size > 1 else { return (value, total) }
-        // Sum the loss and the gradients over the ranks (in parameter order).
-        var flat = [value]
-        if let total { for (_, tensor) in total { flat += tensor.scalars.map(Double.init) } }
-        try distribution.sumOverRanks(&flat)
-        value = flat[0]
-        guard let template = total else { return (value, nil) }
-        var offset = 1
-        let summed = try template.mapTensors { _, tensor in
-            defer { offset += tensor.count }
-            return try Tensor(shape: tensor.shape, scalars: flat[offset..<(offset + tensor.count)].map { Float($0) })
-        }
-        return (value, summed)
+        return try distribution.sum(loss: value, gradients: total)
     }
 
     /// One training step; returns the batch loss (before the update) and the gradient norm

@@ -15,6 +15,8 @@ public struct DiffusionTrainKind: ScenarioKind {
     public let name = "wdno-train"
     public let domain = "wavelet-diffusion"
     public let summary = "trains the wavelet diffusion model (U-Net noise predictor) for simulation or control on wdno-data trajectories"
+    /// Under `mpirun`, the ranks share each batch's shards and sum their gradients.
+    public var isDataParallel: Bool { true }
 
     public let parameters: [ParameterSpec] = [
         ParameterSpec("training_data", .string(), default: .string("runs/wdno-data/output.nc"), summary: "a wdno-data output"),

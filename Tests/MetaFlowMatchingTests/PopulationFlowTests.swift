@@ -1,6 +1,6 @@
 import Foundation
 import Integrators
-import MetaFlowMatching
+@testable import MetaFlowMatching
 import Randomness
 import Tensors
 import Testing
@@ -65,6 +65,31 @@ func recentringPopulations(count: Int, points: Int, seed: UInt64) throws -> Popu
         var mfm = try PopulationFlowTrainer(model: PopulationFlowModel(Self.configuration(.populationEmbedding), seed: 5), dataset: data,
                                             populationsPerBatch: 3, pointsPerPopulation: 12, schedule: .constant(1e-3), seed: 6)
         #expect(throws: (any Error).self) { try mfm.restore(parameters: other.parameters, optimizer: Adam<Float>(learningRate: 1e-3).state) }
+    }
+
+    /// Ranks that share a batch's populations (data parallelism under `mpirun`) sum to the one-rank
+    /// loss and gradients, also when a rank's share is empty (3 ranks, 2 populations a batch).
+    @Test func ranksShareTheBatchPopulations() throws {
+        let data = try recentringPopulations(count: 10, points: 16, seed: 7)
+        for conditioning in FlowConditioning.allCases {
+            for (ranks, populations) in [(2, 3), (3, 2)] {
+                let model = try PopulationFlowModel(Self.configuration(conditioning, trainingPopulations: 6), seed: 8)
+                var trainer = try PopulationFlowTrainer(model: model, dataset: data, populationsPerBatch: populations, pointsPerPopulation: 12,
+                                                        schedule: .constant(1e-3), seed: 9)
+                let (whole, gradients) = try trainer.lossAndGradients(at: 5, gradients: true)
+                let reference = [whole] + gradients!.flatMap { $0.tensor.scalars.map(Double.init) }
+                var parts: [[Double]] = []
+                for rank in 0..<ranks {
+                    trainer.distribution = DataParallelGroup(rank: rank, size: ranks) { parts.append($0) }   // records the share (no MPI here)
+                    _ = try trainer.lossAndGradients(at: 5, gradients: true)
+                }
+                let summed = parts.dropFirst().reduce(parts[0]) { zip($0, $1).map { $0 + $1 } }
+                let scale = reference.map(abs).max()!
+                #expect(parts.count == ranks && summed.count == reference.count, "\(conditioning), \(ranks) ranks")
+                #expect(zip(summed, reference).allSatisfy { abs($0 - $1) <= 1e-5 * scale }, "\(conditioning), \(ranks) ranks")
+                #expect(reference.dropFirst().contains { $0 != 0 })
+            }
+        }
     }
 
     @Test func pushForwardSolvesTheFlowODE() throws {

@@ -82,7 +82,7 @@ import Testing
                                                                        layout: Self.layout, batchSize: 8, gradients: true)
         var parts: [[Double]] = []
         for rank in 0..<2 {
-            var distribution = DiffusionTrainer.Distribution()
+            var distribution = DataParallelGroup()
             (distribution.rank, distribution.size) = (rank, 2)
             distribution.sumOverRanks = { parts.append($0) }   // records this rank's share (no MPI here)
             _ = try DiffusionTrainer.lossAndGradients(trainer.network, batch: batch, weights: trainer.lossWeights, layout: Self.layout,

@@ -4,6 +4,9 @@
   check_cluster.py mpi-ensemble <sweep dir>
   check_cluster.py data-parallel <one-rank run dir> <two-rank run dir>
   check_cluster.py wdno-data-parallel <one-rank run dir> <two-rank run dir>
+  check_cluster.py mfm-data <sweep dir>
+  check_cluster.py mfm-data-parallel <one-rank run dir> <two-rank run dir>
+  check_cluster.py mfm-evaluate <sweep dir>
 """
 import json
 import pathlib
@@ -85,6 +88,7 @@ def wdno_data_parallel(one, two):
     a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
     record = json.loads((two / "run.json").read_text())
     check("the 2-rank wdno training recorded 2 MPI ranks", record.get("process", {}).get("mpi_size") == 2, record.get("process"))
+    check("the wdno training ran data-parallel on both ranks", record.get("statistics", {}).get("ranks") == 2, record.get("statistics"))
     check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
     # Float32 gradients summed in another order: the curves agree to single-precision rounding.
     for name in ["loss", "gradient_norm"]:
@@ -97,6 +101,50 @@ def wdno_data_parallel(one, two):
     check(f"wdno averaged weights agree to 1e-4 (max difference {worst:.2e})", bool(weights) and worst <= 1e-4, worst)
 
 
+def array_members(sweep, count):
+    runs = records(sweep)
+    check(f"all {count} members of {sweep.name} completed", len(runs) == count and all(r["status"] == "completed" for r in runs.values()),
+          {k: r["status"] for k, r in runs.items()})
+    tasks = sorted(r.get("process", {}).get("slurm_array_task_id", "") for r in runs.values())
+    check(f"each member of {sweep.name} ran as its own Slurm array task", tasks == [str(m) for m in range(count)], tasks)
+    return runs
+
+
+def mfm_data(sweep):
+    runs = array_members(sweep, 2)
+    seeds = sorted({r["seed"] for r in runs.values()})
+    check("the two data members drew different seeds", len(seeds) == 2, seeds)
+    data = xr.open_dataset(sweep / "sweep.nc")
+    check("the gathered populations are (member, population, point, coordinate)",
+          data["source"].dims == ("member", "population", "point", "coordinate"), data["source"].dims)
+    check("both members hold the same split", np.array_equal(data["split"].isel(member=0).values, data["split"].isel(member=1).values))
+    check("the members' populations differ (another noise draw)",
+          not np.array_equal(data["source"].isel(member=0).values, data["source"].isel(member=1).values))
+
+
+def mfm_data_parallel(one, two):
+    a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
+    record = json.loads((two / "run.json").read_text())
+    check("the mfm training ran data-parallel on 2 ranks", record.get("statistics", {}).get("ranks") == 2, record.get("statistics"))
+    check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
+    x, y = a["loss"].values, b["loss"].values
+    difference = float(np.max(np.abs(x - y) / np.abs(x)))
+    check(f"mfm loss: 2 ranks match 1 rank to 1e-4 relative (max {difference:.2e})", x.shape == y.shape and difference <= 1e-4, difference)
+    weights = [v for v in a.data_vars if v.startswith("parameter.")]
+    worst = max(float(np.max(np.abs(a[v].values - b[v].values))) for v in weights)
+    check(f"mfm weights agree to 1e-5 (max difference {worst:.2e})", bool(weights) and worst <= 1e-5, worst)
+
+
+def mfm_evaluate(sweep):
+    array_members(sweep, 2)
+    data = xr.open_dataset(sweep / "sweep.nc")
+    for name in ["w1", "w2", "mmd"]:
+        x, y = data[name].isel(member=0).values, data[name].isel(member=1).values
+        difference = float(np.max(np.abs(x - y) / np.maximum(np.abs(x), 1e-12)))
+        check(f"{name} of the 1-rank and 2-rank models agree to 1e-2 relative (max {difference:.2e})",
+              bool(np.isfinite(x).all()) and difference <= 1e-2, difference)
+
+
 mode = sys.argv[1]
 if mode == "slurm":
     slurm(pathlib.Path(sys.argv[2]), sys.argv[3])
@@ -106,6 +154,12 @@ elif mode == "data-parallel":
     data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
 elif mode == "wdno-data-parallel":
     wdno_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
+elif mode == "mfm-data":
+    mfm_data(pathlib.Path(sys.argv[2]))
+elif mode == "mfm-data-parallel":
+    mfm_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
+elif mode == "mfm-evaluate":
+    mfm_evaluate(pathlib.Path(sys.argv[2]))
 else:
     sys.exit(f"unknown mode {mode}")
 finish(f"cluster checks ({mode})")

@@ -6,7 +6,10 @@
 #      then `ndyn sweep gather` and xarray checks of the combined dataset;
 #   2. a 2-rank `mpirun` ensemble (the ranks split the members of a sweep);
 #   3. 2-rank data-parallel training that matches the 1-rank result (the neural ODE, and the
-#      wavelet diffusion model).
+#      wavelet diffusion model);
+#   4. (run while the Slurm of 1 is up) Meta Flow Matching on the cluster: the data scenario as a Slurm job array (one task per
+#      seed), 2-rank data-parallel training against 1-rank, and the evaluation as a Slurm job array
+#      (one task per trained model).
 # Usage: run-cluster-checks.sh <ndyn> <python with xarray> <work dir>
 set -euo pipefail
 
@@ -94,6 +97,58 @@ ls runs/cluster-sweep
 "$NDYN" sweep gather runs/cluster-sweep
 
 "$PYTHON" "$HERE/check_cluster.py" slurm "$WORK/runs/cluster-sweep" "$preempted"
+
+# --- 4. (while Slurm is up) Meta Flow Matching: Slurm arrays for data and evaluation, data-parallel training
+if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+# Submits a sweep as a job array and waits until its <count> members have finished.
+run_array() {
+  local scenario=$1 directory=$2 count=$3 job m done_count
+  "$NDYN" sweep sbatch "$scenario" --partition debug --time 00:10:00 --cpus 1 > /dev/null
+  job=$(sbatch --parsable "$directory/sweep.sbatch")
+  log "submitted job array $job ($scenario)"
+  local until=$((SECONDS + 300))
+  while :; do
+    done_count=0
+    for ((m = 0; m < count; m++)); do
+      grep -qE '"status": "(completed|failed)"' "$directory/$(printf %04d "$m")/run.json" 2>/dev/null && done_count=$((done_count + 1))
+    done
+    if [ "$done_count" -eq "$count" ] && [ -z "$(squeue -h -j "$job" 2>/dev/null)" ]; then break; fi
+    if [ $SECONDS -ge $until ]; then
+      squeue -j "$job" || true
+      tail -n 5 "$directory"/slurm-*.out || true
+      log "the job array $job did not finish in time"
+      exit 1
+    fi
+    sleep 0.5
+  done
+  "$NDYN" sweep gather "$directory"
+}
+cat > mfm-data.json <<'JSON'
+{"kind": "mfm-data", "name": "mfm-data-seeds", "seed": 3, "output": "runs",
+ "description": "Two draws of the miniature letters data, one Slurm array task each.",
+ "parameters": {"benchmark": "letters", "points_per_population": 64, "rotations_per_letter": 2},
+ "sweep": {"replicas": 2}}
+JSON
+run_array mfm-data.json "$WORK/runs/mfm-data-seeds" 2
+"$PYTHON" "$HERE/check_cluster.py" mfm-data "$WORK/runs/mfm-data-seeds"
+cat > mfm-train.json <<JSON
+{"kind": "mfm-train", "name": "mfm-data-parallel", "seed": 4,
+ "parameters": {"training_data": "$WORK/runs/mfm-data-seeds/0000/output.nc", "model": "mfm", "iterations": 40,
+                "populations_per_batch": 4, "points_per_batch": 32, "neighbours": 5, "encoder_width": 16, "encoder_layers": 2,
+                "time_dimension": 8, "field_width": 32, "field_depth": 2}}
+JSON
+"$NDYN" run mfm-train.json --output one-rank --quiet
+mpirun --oversubscribe -n 2 "$NDYN" run mfm-train.json --output two-ranks --quiet
+"$PYTHON" "$HERE/check_cluster.py" mfm-data-parallel "$WORK/one-rank/mfm-data-parallel" "$WORK/two-ranks/mfm-data-parallel"
+cat > mfm-evaluate.json <<JSON
+{"kind": "mfm-evaluate", "name": "mfm-evaluate-models", "seed": 0, "output": "runs",
+ "description": "The 1-rank and the 2-rank model scored on the same populations, one Slurm array task each.",
+ "parameters": {"training_populations": 2},
+ "sweep": {"list": [{"model": "$WORK/one-rank/mfm-data-parallel/output.nc"}, {"model": "$WORK/two-ranks/mfm-data-parallel/output.nc"}]}}
+JSON
+run_array mfm-evaluate.json "$WORK/runs/mfm-evaluate-models" 2
+"$PYTHON" "$HERE/check_cluster.py" mfm-evaluate "$WORK/runs/mfm-evaluate-models"
+
 "$HERE/slurm-down.sh" "$STATE"
 trap - EXIT
 
