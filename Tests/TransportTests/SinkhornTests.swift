@@ -38,6 +38,22 @@ import Transport
         #expect(scaled.iterations < direct.iterations, "\(scaled.iterations) final-stage iterations with scaling vs \(direct.iterations) without")
     }
 
+    /// Over-relaxation and the kernel's underflow path (ε = 0.01 on costs up to ~30 without
+    /// ε-scaling: exp(−c/ε) is 0 for whole rows at the start) reach the same plan as the defaults.
+    @Test func overRelaxationAndUnderflowReachTheSameSolution() throws {
+        let x = try gaussianCloud(count: 50, mean: [0, 0], scale: [1, 1], seed: 37)
+        let y = try gaussianCloud(count: 40, mean: [2, 1], scale: [1, 1], seed: 38, weights: randomWeights(40, seed: 39))
+        let reference = try Sinkhorn(epsilon: 0.05, tolerance: 1e-12).solve(from: x, to: y)
+        let relaxed = try Sinkhorn(epsilon: 0.05, tolerance: 1e-12, overRelaxation: 1.6).solve(from: x, to: y)
+        #expect(abs(relaxed.transportCost - reference.transportCost) < 1e-10)
+        #expect(relaxed.iterations < reference.iterations, "\(relaxed.iterations) over-relaxed vs \(reference.iterations)")
+        let cold = try Sinkhorn(epsilon: 0.01, tolerance: 1e-11, scalingFactor: 1).solve(from: x, to: y)
+        let warm = try Sinkhorn(epsilon: 0.01, tolerance: 1e-11).solve(from: x, to: y)
+        #expect(abs(cold.transportCost - warm.transportCost) < 1e-9, "\(cold.transportCost) vs \(warm.transportCost)")
+        #expect(zip(cold.plan, warm.plan).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(throws: TransportError.self) { try Sinkhorn(epsilon: 0.1, overRelaxation: 2).solve(from: x, to: y) }
+    }
+
     @Test func costTendsToTheExactOptimumAsEpsilonFalls() throws {
         let x = try gaussianCloud(count: 70, mean: [0, 0], scale: [1, 1], seed: 35)
         let y = try gaussianCloud(count: 70, mean: [1, 1], scale: [1, 0.3], seed: 36)
