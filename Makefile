@@ -206,10 +206,13 @@ bench: bench-deps external-client
 	.build/release/wavelet-bench > $(BENCH_DIR)/wavelets.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/wavelet_peer.py >> $(BENCH_DIR)/wavelets.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/unet_peer.py >> $(BENCH_DIR)/wavelets.jsonl
+	$(RELEASE) --product transport-bench
+	.build/release/transport-bench > $(BENCH_DIR)/transport.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/transport_peer.py >> $(BENCH_DIR)/transport.jsonl
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
 	  $(BENCH_DIR)/brusselator-sundials.jsonl $(BENCH_DIR)/brusselator.jsonl $(BENCH_DIR)/external-client.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
-	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl $(BENCH_DIR)/wavelets.jsonl > BENCHMARKS.md
+	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl $(BENCH_DIR)/wavelets.jsonl $(BENCH_DIR)/transport.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
 
 clean:

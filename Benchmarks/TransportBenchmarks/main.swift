@@ -101,7 +101,8 @@ if only == nil || only == "flow" {
         return Population(source: source, target: target, label: 0, split: .training)
     }
     let data = try! PopulationDataset(dimension: 2, populations: populations, labelNames: ["ring"], benchmark: "bench")
-    for conditioning in [FlowConditioning.populationEmbedding, .none] {
+    let models = arguments.firstIndex(of: "--model").map { [arguments[$0 + 1]] } ?? ["mfm", "fm"]
+    for conditioning in [FlowConditioning.populationEmbedding, .none] where models.contains(conditioning == .none ? "fm" : "mfm") {
         let configuration = PopulationFlowConfiguration(dimension: 2, conditioning: conditioning, neighbours: 20, encoderWidth: 64, encoderLayers: 3,
                                                         timeDimension: 32, fieldWidth: 128, fieldDepth: 3)
         let model = try! PopulationFlowModel(configuration, seed: 1)

@@ -20,14 +20,13 @@ protocol UnaryFunctor {
 }
 
 @inline(__always) func stableSigmoid<T: TensorScalar>(_ x: T) -> T {
-    // Above 40 the result is 1 exactly (1 + e^−x rounds to 1 in Float and Double alike); below
-    // ln(smallest normal) it would be subnormal and is returned as 0: the exponential and what
-    // follows stay out of the subnormal range, whose slow paths made a U-Net forward pass 10x slower.
-    if x >= 0 { return x > 40 ? 1 : 1 / (1 + T.mathExp(-x)) }
-    // ln(smallest normal) = exponent · ln 2: −87.3 in Float, −708.4 in Double.
-    if x < T(T.leastNormalMagnitude.exponent) * T(0.6931471805599453) { return 0 }
-    let e = T.mathExp(x)
-    return e / (1 + e)
+    // With z = e^−|x| ∈ (0, 1] nothing overflows: σ(|x|) = 1 / (1 + z) and σ(−|x|) = z / (1 + z).
+    // Below ln(smallest normal) (−87.3 in Float, −708.4 in Double) z is returned as 0, which keeps
+    // the arithmetic out of the subnormal range, whose slow paths made a U-Net forward pass 10x
+    // slower. Branch-free, so the activation loops vectorise (Float).
+    let z = T.mathExpNonPositive(-Swift.abs(x))
+    let s = 1 / (1 + z)
+    return x >= 0 ? s : z * s
 }
 
 enum NegateF: UnaryFunctor {

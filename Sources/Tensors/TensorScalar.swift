@@ -22,6 +22,9 @@ where RawSignificand: FixedWidthInteger {
     static func blasScal(count: Int, alpha: Self, x: UnsafeMutablePointer<Self>)
 
     static func mathExp(_ x: Self) -> Self
+    /// e^x for x ≤ 0 without branches (so loops over it vectorise), 0 below the smallest normal's
+    /// logarithm; within 2 ulp for Float. For the activations' sigmoid.
+    static func mathExpNonPositive(_ x: Self) -> Self
     static func mathLog(_ x: Self) -> Self
     static func mathLog1p(_ x: Self) -> Self
     static func mathTanh(_ x: Self) -> Self
@@ -54,6 +57,25 @@ extension Float: TensorScalar {
         cblas_sscal(blasInt(count), alpha, x, 1)
     }
     @inline(__always) public static func mathExp(_ x: Float) -> Float { Foundation.exp(x) }
+    /// x = k ln 2 + r, |r| ≤ ln 2 / 2: eʳ by its Taylor polynomial of degree 7 (truncation below
+    /// 1.3e-7 relative), 2ᵏ assembled in the exponent bits.
+    @inline(__always) public static func mathExpNonPositive(_ x: Float) -> Float {
+        let clamped = Swift.max(x, -87)
+        let shifter: Float = 0x1.8p23
+        let kf = clamped * 1.44269504 + shifter
+        let k = kf - shifter
+        let r = (clamped - k * 0.693145751953125) - k * 1.42860677e-6
+        var q: Float = 1.0 / 5040
+        q = q * r + 1.0 / 720
+        q = q * r + 1.0 / 120
+        q = q * r + 1.0 / 24
+        q = q * r + 1.0 / 6
+        q = q * r + 0.5
+        q = q * r + 1
+        q = q * r + 1
+        let scale = Float(bitPattern: (kf.bitPattern &+ 127) << 23)
+        return x < -87 ? 0 : q * scale
+    }
     @inline(__always) public static func mathLog(_ x: Float) -> Float { Foundation.log(x) }
     @inline(__always) public static func mathLog1p(_ x: Float) -> Float { Foundation.log1p(x) }
     @inline(__always) public static func mathTanh(_ x: Float) -> Float { Foundation.tanh(x) }
@@ -81,6 +103,7 @@ extension Double: TensorScalar {
         cblas_dscal(blasInt(count), alpha, x, 1)
     }
     @inline(__always) public static func mathExp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func mathExpNonPositive(_ x: Double) -> Double { x < -708 ? 0 : Foundation.exp(x) }
     @inline(__always) public static func mathLog(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) public static func mathLog1p(_ x: Double) -> Double { Foundation.log1p(x) }
     @inline(__always) public static func mathTanh(_ x: Double) -> Double { Foundation.tanh(x) }
