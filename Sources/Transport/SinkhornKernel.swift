@@ -42,13 +42,20 @@ struct KernelState {
         for i in 0..<n { u[i] = 1 }
         for j in 0..<m { v[j] = 1 }
         epsilon = e
-        let inverse = 1 / e, m = self.m
+        let inverse = 1 / e, m = self.m, n = self.n
+        let blocks = n * m >= 100_000 ? Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8, n)) : 1
         cost.withUnsafeBufferPointer { c in
-            g.withUnsafeBufferPointer { g in
-                kernel.withUnsafeMutableBufferPointer { k in
-                    for i in 0..<n {
-                        let fi = f[i], row = c.baseAddress! + i * m, out = k.baseAddress! + i * m
-                        for j in 0..<m { out[j] = exponential((fi + g[j] - row[j]) * inverse) }
+            f.withUnsafeBufferPointer { f in
+                g.withUnsafeBufferPointer { g in
+                    kernel.withUnsafeMutableBufferPointer { k in
+                        // Each block fills its own rows.
+                        nonisolated(unsafe) let (c, f, g, k) = (c.baseAddress!, f.baseAddress!, g.baseAddress!, k.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                            for i in (block * n / blocks)..<((block + 1) * n / blocks) {
+                                let fi = f[i], row = c + i * m, out = k + i * m
+                                for j in 0..<m { out[j] = exponential((fi + g[j] - row[j]) * inverse) }
+                            }
+                        }
                     }
                 }
             }
