@@ -53,6 +53,26 @@ import Tensors
         #expect(try Tensor<Double>([2, 3]).pow(Tensor([3, 2])).scalars == [8, 9])
     }
 
+    /// Float's sigmoid/SiLU run on a polynomial exponential; it must agree with libm's expf to a few
+    /// ulps over the whole non-positive range and give exactly 0 below the underflow threshold.
+    @Test func floatExponentialOfTheSigmoidMatchesLibm() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x <= 0 {
+            let exact = Foundation.exp(Double(x))
+            let got = Double(Float.mathExpNonPositive(x))
+            worst = max(worst, Float(abs(got - exact) / exact))
+            x += 0.000913
+        }
+        #expect(worst < 4e-7, "relative error \(worst)")
+        #expect(Float.mathExpNonPositive(0) == 1)
+        #expect(Float.mathExpNonPositive(-100) == 0)
+        let s = Tensor<Float>([-30, -2, 0, 2, 30]).sigmoid().scalars
+        for (got, v) in zip(s, [-30.0, -2, 0, 2, 30]) {
+            #expect(abs(Double(got) - 1 / (1 + exp(-v))) < 2e-7 * max(1, 1 / (1 + exp(-v))))
+        }
+    }
+
     @Test func reductionsOverAxes() throws {
         let x = try Tensor<Double>(shape: [2, 3], scalars: [1, 5, 3, 4, 2, 6])
         #expect(x.sum().scalar == 21)
