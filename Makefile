@@ -109,6 +109,9 @@ python-test: deps python-deps
 	@# Optimal transport and MMD against POT, on the cases the Swift suite wrote (rewritten if absent).
 	[ -f .build/transport-checks/transport.json ] || swift test --disable-xctest --filter POTCasesTests
 	$(PYTHON) Tests/python/check_transport.py .build/transport-checks/transport.json
+	@# Dynamic time warping against dtaidistance, on the series the Swift suite wrote (rewritten if absent).
+	[ -f .build/traffic-checks/dtw.json ] || swift test --disable-xctest --filter DynamicTimeWarpingTests
+	$(PYTHON) Tests/python/check_traffic.py .build/traffic-checks/dtw.json
 	.build/debug/ndyn run Scenarios/wavelet-diffusion/wdno-data-quick.json --output $(CHECK_DIR)/runs --quiet
 	$(PYTHON) Tests/python/check_wdno_data.py $(CHECK_DIR)/runs/wdno-data-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-quick.json --quiet \

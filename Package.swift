@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "MetaFlowMatching", targets: ["MetaFlowMatching"]),
         .library(name: "MetaFlowMatchingScenarios", targets: ["MetaFlowMatchingScenarios"]),
+        .library(name: "TrafficODE", targets: ["TrafficODE"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -60,6 +61,7 @@ let package = Package(
         .target(name: "Fluids", dependencies: ["Spectral", "CFFTW", "Integrators", "NetCDF"]),
         .target(name: "WaveletDiffusion", dependencies: ["Fluids", "Spectral", "Tensors", "Integrators", "NetCDF", "Randomness"]),
         .target(name: "MetaFlowMatching", dependencies: ["Transport", "Tensors", "Integrators", "Randomness", "NetCDF"]),
+        .target(name: "TrafficODE", dependencies: ["Tensors", "Integrators", "NeuralODE", "Randomness", "NetCDF"]),
         .target(name: "TemporalStencil", dependencies: ["Spectral", "Tensors", "NetCDF"]),
         .target(name: "CellFlow", dependencies: ["Randomness", "CLAPACKE", "NetCDF", "HostMachine"]),
 
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "CellFlowTests", dependencies: ["CellFlow", "Integrators", "Randomness", "NetCDF", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Randomness"]),
+        .testTarget(name: "TrafficODETests", dependencies: ["TrafficODE", "Randomness"]),
         .testTarget(name: "MetaFlowMatchingTests", dependencies: ["MetaFlowMatching", "Transport", "Tensors", "Integrators", "Randomness"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
                                                          "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios"],
