@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "MetaFlowMatching", targets: ["MetaFlowMatching"]),
         .library(name: "MetaFlowMatchingScenarios", targets: ["MetaFlowMatchingScenarios"]),
         .library(name: "TrafficODE", targets: ["TrafficODE"]),
+        .library(name: "TrafficODEScenarios", targets: ["TrafficODEScenarios"]),
     ],
     targets: [
         // System libraries: one shim per C library, found through pkg-config.
@@ -75,9 +76,10 @@ let package = Package(
         .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness", "Tensors", "Spectral"]),
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
         .target(name: "MetaFlowMatchingScenarios", dependencies: ["Scenarios", "MetaFlowMatching", "Tensors", "Integrators", "NetCDF"]),
+        .target(name: "TrafficODEScenarios", dependencies: ["Scenarios", "TrafficODE", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                       "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios", "MPI", "HostMachine"]),
+                                                       "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios", "TrafficODEScenarios", "MPI", "HostMachine"]),
 
         // Benchmarks (release builds only; see Benchmarks/README.md).
         .executableTarget(name: "integrator-bench", dependencies: ["Integrators", "ReferenceProblems"],
@@ -105,7 +107,7 @@ let package = Package(
         .testTarget(name: "TrafficODETests", dependencies: ["TrafficODE", "Randomness"]),
         .testTarget(name: "MetaFlowMatchingTests", dependencies: ["MetaFlowMatching", "Transport", "Tensors", "Integrators", "Randomness"]),
         .target(name: "ScenarioTestSupport", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
-                                                         "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios"],
+                                                         "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios", "TrafficODEScenarios"],
                 path: "Tests/ScenarioTestSupport"),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "IntegratorScenariosTests", dependencies: ["IntegratorScenarios", "Scenarios", "ScenarioTestSupport", "Integrators", "NetCDF", "TestSupport"]),
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "FluidsScenariosTests", dependencies: ["FluidsScenarios", "Scenarios", "ScenarioTestSupport", "Fluids", "NetCDF", "TestSupport"]),
         .testTarget(name: "WaveletDiffusionScenariosTests", dependencies: ["WaveletDiffusionScenarios", "Scenarios", "ScenarioTestSupport", "WaveletDiffusion", "NetCDF", "TestSupport", "Randomness"]),
         .testTarget(name: "TemporalStencilScenariosTests", dependencies: ["TemporalStencilScenarios", "Scenarios", "ScenarioTestSupport", "TemporalStencil", "Tensors", "NetCDF", "TestSupport"]),
+        .testTarget(name: "TrafficODEScenariosTests", dependencies: ["TrafficODEScenarios", "TrafficODE", "Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "MetaFlowMatchingScenariosTests", dependencies: ["MetaFlowMatchingScenarios", "MetaFlowMatching", "Scenarios", "ScenarioTestSupport", "NetCDF", "TestSupport"]),
         .testTarget(name: "ndynTests", dependencies: ["ndyn", "NetCDF", "Scenarios", "TestSupport"]),
     ]

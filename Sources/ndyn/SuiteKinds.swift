@@ -5,11 +5,12 @@ import MetaFlowMatchingScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
+import TrafficODEScenarios
 import WaveletDiffusionScenarios
 
 extension ScenarioRegistry {
     /// Every domain's kinds, in the order `ndyn list` shows the domains.
     static let suite = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
                                         + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
-                                        + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds)
+                                        + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds + TrafficODEScenarios.kinds)
 }

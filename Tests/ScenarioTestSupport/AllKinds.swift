@@ -5,6 +5,7 @@ import MetaFlowMatchingScenarios
 import NeuralODEScenarios
 import Scenarios
 import TemporalStencilScenarios
+import TrafficODEScenarios
 import WaveletDiffusionScenarios
 
 /// Every domain's kinds, registered as ndyn registers them. All test targets run in one process
@@ -13,7 +14,7 @@ import WaveletDiffusionScenarios
 public enum AllKinds {
     public static let registry = ScenarioRegistry(kinds: IntegratorScenarios.kinds + NeuralODEScenarios.kinds + CellFlowScenarios.kinds
                                                   + FluidsScenarios.kinds + TemporalStencilScenarios.kinds
-                                                  + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds)
+                                                  + WaveletDiffusionScenarios.kinds + MetaFlowMatchingScenarios.kinds + TrafficODEScenarios.kinds)
 
     public static func register() { ScenarioRegistry.standard = registry }
 }

@@ -45,12 +45,16 @@ import TestSupport
         #expect(version.stdout.contains("OpenBLAS ") && version.stdout.contains(" core "))
         let list = try CLI.run(["list"])
         #expect(list.status == 0)
-        // Kinds under their domains, one line per kind, names padded to a column.
-        #expect(list.stdout.hasPrefix("integrators:\n  lorenz          Lorenz (1963)"))
-        #expect(list.stdout.contains("\nneural-ode:\n  neural-ode      Neural ODE learns the cubic spiral"))
-        #expect(list.stdout.contains("\ncell-flow:\n  vessel-network  "))
-        #expect(list.stdout.contains("\n  cell-flow       Radio-labelled cells"))
+        // Kinds under their domains, one line per kind, names padded to one column (two spaces past the longest).
+        let names = list.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { $0.dropFirst(2).prefix { $0 != " " } }
+        let column = (names.map(\.count).max() ?? 0) + 2
+        func padded(_ name: String) -> String { name.padding(toLength: column, withPad: " ", startingAt: 0) }
+        #expect(list.stdout.hasPrefix("integrators:\n  \(padded("lorenz"))Lorenz (1963)"))
+        #expect(list.stdout.contains("\nneural-ode:\n  \(padded("neural-ode"))Neural ODE learns the cubic spiral"))
+        #expect(list.stdout.contains("\ncell-flow:\n  \(padded("vessel-network"))"))
+        #expect(list.stdout.contains("\n  \(padded("cell-flow"))Radio-labelled cells"))
         #expect(list.stdout.contains("\ntemporal-stencil:\n  tsm-train  "))
+        #expect(list.stdout.contains("\ntraffic:\n  \(padded("traffic-evaluate"))scores a traffic forecaster"))
         let spiral = try CLI.run(["list", "neural-ode"])
         #expect(spiral.status == 0 && spiral.stdout.contains("  gradient_method  (one of \"backprop\", \"adjoint\"; default \"backprop\")"))
         let parameters = try CLI.run(["list", "lorenz"])
@@ -163,7 +167,7 @@ import TestSupport
 
     @Test func catalogueIsTheQuickstartAndOneFolderPerDomain() throws {
         let top = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
-        #expect(top == ["README.md", "cell-flow", "cluster", "integrators", "meta-flow-matching", "navier-stokes", "neural-ode", "quickstart.json", "temporal-stencil", "wavelet-diffusion"])
+        #expect(top == ["README.md", "cell-flow", "cluster", "integrators", "meta-flow-matching", "navier-stokes", "neural-ode", "quickstart.json", "temporal-stencil", "traffic", "wavelet-diffusion"])
         for file in Self.files where file.contains("/") {
             // Each scenario is named in its domain's README.
             let domain = String(file.split(separator: "/")[0])
