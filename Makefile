@@ -112,6 +112,15 @@ python-test: deps python-deps
 	@# Dynamic time warping against dtaidistance, on the series the Swift suite wrote (rewritten if absent).
 	[ -f .build/traffic-checks/dtw.json ] || swift test --disable-xctest --filter DynamicTimeWarpingTests
 	$(PYTHON) Tests/python/check_traffic.py .build/traffic-checks/dtw.json
+	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-evaluate-persistence.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-evaluate-historical-average.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-forecast-quick.json --quiet
+	NDYN_EVALUATION=$(CURDIR)/$(CHECK_DIR)/runs/traffic-evaluate-persistence/output.nc NDYN_FORECAST=$(CURDIR)/$(CHECK_DIR)/runs/traffic-forecast-quick/output.nc \
+	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/traffic.png \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/traffic.ipynb \
+	  --output-dir $(CHECK_DIR) --output traffic.executed.ipynb --ExecutePreprocessor.timeout=300
+	$(PYTHON) Tests/python/check_traffic_outputs.py $(CHECK_DIR)/runs/traffic-evaluate-persistence $(CHECK_DIR)/runs/traffic-forecast-quick \
+	  $(CHECK_DIR)/traffic.executed.ipynb $(CHECK_DIR)/traffic.png
 	.build/debug/ndyn run Scenarios/wavelet-diffusion/wdno-data-quick.json --output $(CHECK_DIR)/runs --quiet
 	$(PYTHON) Tests/python/check_wdno_data.py $(CHECK_DIR)/runs/wdno-data-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-quick.json --quiet \
