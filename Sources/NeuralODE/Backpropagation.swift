@@ -30,15 +30,22 @@ struct RungeKuttaStep {
     func step<Field: NeuralVectorField>(
         _ field: Field, time t: Double, size h: Double, state y: Variable<Double>, parameters: [Variable<Double>]
     ) throws -> Variable<Double> {
-        var k: [Variable<Double>] = []
+        try step(time: t, size: h, state: y) { try field.evaluate(time: $0, state: $1, parameters: parameters) }
+    }
+
+    /// The same step for any scalar type and any field written with ``Variable`` operations.
+    func step<Scalar: TensorScalar>(
+        time t: Double, size h: Double, state y: Variable<Scalar>, field: (Double, Variable<Scalar>) throws -> Variable<Scalar>
+    ) throws -> Variable<Scalar> {
+        var k: [Variable<Scalar>] = []
         k.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             var stage = y
-            for (j, a) in row { stage = try stage + k[j] * (h * a) }
-            k.append(try field.evaluate(time: t + nodes[i] * h, state: stage, parameters: parameters))
+            for (j, a) in row { stage = try stage + k[j] * Scalar(h * a) }
+            k.append(try field(t + nodes[i] * h, stage))
         }
         var next = y
-        for (i, b) in weights { next = try next + k[i] * (h * b) }
+        for (i, b) in weights { next = try next + k[i] * Scalar(h * b) }
         return next
     }
 }

@@ -17,6 +17,9 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
     case cosine(peak: Double, totalSteps: Int, warmupSteps: Int = 0, final: Double = 0)
     /// Step decay: `initial · factor^⌊s / every⌋` (PyTorch's `StepLR`).
     case step(initial: Double, every: Int, factor: Double)
+    /// Decay at milestones: `initial · factor^k`, k the number of milestones ≤ s (PyTorch's
+    /// `MultiStepLR`, with milestones counted in updates: epochs × updates per epoch).
+    case multiStep(initial: Double, milestones: [Int], factor: Double)
 
     /// The learning rate for update index `step` (≥ 0).
     public func rate(at step: Int) -> Double {
@@ -31,6 +34,8 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
             return final + (peak - final) * (1 + Foundation.cos(Double.pi * progress)) / 2
         case let .step(initial, every, factor):
             return initial * Foundation.pow(factor, Double(s / Swift.max(every, 1)))
+        case let .multiStep(initial, milestones, factor):
+            return initial * Foundation.pow(factor, Double(milestones.reduce(0) { $1 <= s ? $0 + 1 : $0 }))
         }
     }
 
@@ -40,6 +45,7 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         case let .cosine(peak, total, warmup, final):
             return "cosine(peak: \(peak), totalSteps: \(total), warmupSteps: \(warmup), final: \(final))"
         case let .step(initial, every, factor): return "step(initial: \(initial), every: \(every), factor: \(factor))"
+        case let .multiStep(initial, milestones, factor): return "multiStep(initial: \(initial), milestones: \(milestones), factor: \(factor))"
         }
     }
 }

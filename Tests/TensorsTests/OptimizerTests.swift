@@ -116,6 +116,10 @@ import Tensors
         let step = LearningRateSchedule.step(initial: 0.1, every: 30, factor: 0.5)
         #expect(step.rate(at: 0) == 0.1 && step.rate(at: 29) == 0.1 && step.rate(at: 30) == 0.05 && step.rate(at: 95) == 0.0125)
         #expect(LearningRateSchedule.constant(3e-4).rate(at: 12345) == 3e-4)
+        // GRAM-ODE's MultiStepLR: ×0.13 at epochs 15, 50, 105, 145 (here one update an epoch).
+        let multi = LearningRateSchedule.multiStep(initial: 2e-4, milestones: [15, 50, 105, 145], factor: 0.13)
+        #expect(multi.rate(at: 14) == 2e-4 && close(multi.rate(at: 15), 2.6e-5) && close(multi.rate(at: 104), 2e-4 * 0.13 * 0.13))
+        #expect(close(multi.rate(at: 145), 2e-4 * pow(0.13, 4)) && close(multi.rate(at: 10_000), 2e-4 * pow(0.13, 4)))
     }
 
     @Test func mismatchedGradientsNameTheParameter() throws {
