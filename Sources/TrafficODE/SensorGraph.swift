@@ -98,3 +98,16 @@ public struct SensorGraph: Sendable, Equatable {
         return (mean, variance.squareRoot())
     }
 }
+
+extension SensorGraph {
+    /// The semantic graph of a series as GRAM-ODE builds it: each sensor's mean day over `steps`
+    /// (the training segment, so no test reading shapes the model), DTW distances between all
+    /// pairs of profiles (absolute cost, optionally banded: the reference code's fastdtw uses
+    /// radius 6), then ``semantic(dtwDistances:sensors:sigma:threshold:origin:)``.
+    public static func semantic(of series: TrafficSeries, feature: Int = 0, steps: Range<Int>, band: Int? = nil,
+                                sigma: Double = 0.1, threshold: Double = 0.6) throws -> (graph: SensorGraph, distances: [Double]) {
+        let profiles = series.meanDailyProfiles(feature: feature, steps: steps)
+        let distances = DynamicTimeWarping(localCost: .absolute, band: band).pairwiseDistances(profiles)
+        return (try semantic(dtwDistances: distances, sensors: series.sensors, sigma: sigma, threshold: threshold), distances)
+    }
+}
