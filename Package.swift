@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "WaveletDiffusionScenarios", dependencies: ["Scenarios", "WaveletDiffusion", "Fluids", "NetCDF", "Randomness", "Tensors", "Spectral"]),
         .target(name: "TemporalStencilScenarios", dependencies: ["Scenarios", "TemporalStencil", "Tensors", "Randomness", "NetCDF"]),
         .target(name: "MetaFlowMatchingScenarios", dependencies: ["Scenarios", "MetaFlowMatching", "Tensors", "Integrators", "NetCDF"]),
-        .target(name: "TrafficODEScenarios", dependencies: ["Scenarios", "TrafficODE", "NetCDF"]),
+        .target(name: "TrafficODEScenarios", dependencies: ["Scenarios", "TrafficODE", "Tensors", "NetCDF"]),
         // The thin CLI joins the adapters' kinds.
         .executableTarget(name: "ndyn", dependencies: ["Scenarios", "IntegratorScenarios", "NeuralODEScenarios", "CellFlowScenarios",
                                                        "FluidsScenarios", "TemporalStencilScenarios", "WaveletDiffusionScenarios", "MetaFlowMatchingScenarios", "TrafficODEScenarios", "MPI", "HostMachine"]),

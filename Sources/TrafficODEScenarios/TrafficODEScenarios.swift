@@ -4,7 +4,7 @@ import TrafficODE
 
 /// The scenario kinds of traffic forecasting: what `ndyn` registers from this domain.
 public enum TrafficODEScenarios {
-    public static let kinds: [any ScenarioKind] = [TrafficEvaluateKind(), TrafficForecastKind()]
+    public static let kinds: [any ScenarioKind] = [TrafficTrainKind(), TrafficEvaluateKind(), TrafficForecastKind()]
 }
 
 /// A traffic run that cannot go on: a file of the wrong kind, a model that does not fit the series.
@@ -33,7 +33,7 @@ struct TrafficInputs {
 
     /// The forecaster and the protocol whose split fits it and (traffic-evaluate) scores it.
     static let modelParameters: [ParameterSpec] = [
-        ParameterSpec("model", .string(), default: .string("persistence"), summary: "persistence or historical-average"),
+        ParameterSpec("model", .string(), default: .string("persistence"), summary: "persistence, historical-average, or a traffic-train output (.nc)"),
         ParameterSpec("protocol", .string(choices: ["standard", "tgcn"]), default: .string("standard"),
                       summary: "standard: GRAM-ODE's 60/20/20 split, metrics at each step; tgcn: T-GCN's 80/20 split, metrics pooled through each step"),
     ]
@@ -88,7 +88,16 @@ struct TrafficInputs {
         switch model {
         case "persistence": return PersistenceForecaster()
         case "historical-average": return HistoricalAverageForecaster(fitting: series, feature: feature, steps: windows.segments[0])
-        default: throw TrafficRunError(message: "model '\(model)': persistence or historical-average (learned models come from traffic-train runs)")
+        default:
+            guard model.hasSuffix(".nc") else {
+                throw TrafficRunError(message: "model '\(model)': persistence, historical-average or the output.nc of a traffic-train run")
+            }
+            let (forecaster, configuration) = try TrafficModelFile.load(model)
+            guard configuration.sensors == series.sensors, configuration.inputLength == windows.inputLength, configuration.horizon == windows.horizon else {
+                throw TrafficRunError(message: "\(model) forecasts \(configuration.sensors) sensors \(configuration.inputLength) → \(configuration.horizon) steps; "
+                    + "this evaluation has \(series.sensors) sensors, \(windows.inputLength) → \(windows.horizon)")
+            }
+            return forecaster
         }
     }
 }

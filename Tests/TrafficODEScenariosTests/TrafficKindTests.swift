@@ -104,4 +104,27 @@ import TrafficODE
             "\($0)".contains("pems-like.nc") && "\($0)".contains("fewer than one window")
         }
     }
+
+    /// traffic-train → traffic-evaluate with the trained file, for the GRU and a miniature GRAM-ODE.
+    @Test func trainedModelsAreScoredThroughTheirFiles() throws {
+        let dir = TemporaryDirectory()
+        let series = dir.file("small.csv"), graph = dir.file("graph.csv")
+        let full = try TrafficSeries.readCSV(Self.data.appendingPathComponent("los_speed.csv").path)
+        var csv = full.sensorIDs.prefix(5).joined(separator: ",") + "\n"
+        for t in 0..<full.timeSteps { csv += (0..<5).map { String(full.value(time: t, sensor: $0)) }.joined(separator: ",") + "\n" }
+        try csv.write(toFile: series, atomically: true, encoding: .utf8)
+        try "1,1,0,0,0\n1,1,1,0,0\n0,1,1,1,0\n0,0,1,1,1\n0,0,0,1,1\n".write(toFile: graph, atomically: true, encoding: .utf8)
+        let inputs = #""series": "\#(series)", "graph": "\#(graph)", "locations": """#
+        for (model, extra) in [("gru", #""width": 6, "epochs": 2, "learning_rate": 0.003"#),
+                               ("gram-ode", #""width": 4, "blocks": 1, "attention_width": 4, "epochs": 1, "learning_rate": 0.003"#)] {
+            let trained = try runScenarioStatistics(#"{"kind": "traffic-train", "name": "\#(model)", "seed": 2, "parameters": {\#(inputs), "model": "\#(model)", \#(extra)}}"#, in: dir.path)
+            #expect(number(trained, "test_mae").isFinite && number(trained, "best_validation_mape").isFinite, "\(model): \(trained)")
+            let scored = try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "\#(model)-eval", "seed": 0, "parameters": {\#(inputs), "model": "\#(dir.file("\(model)/output.nc"))"}}"#, in: dir.path)
+            // The evaluation of the saved best weights reproduces the training run's test score.
+            #expect(abs(number(scored, "mae") - number(trained, "test_mae")) < 1e-6 * max(1, number(trained, "test_mae")), "\(model)")
+        }
+        #expect { try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "wrong", "seed": 0, "parameters": {\#(Self.losLoop), "model": "\#(dir.file("gru/output.nc"))"}}"#, in: dir.path) } throws: {
+            "\($0)".contains("forecasts 5 sensors") && "\($0)".contains("207 sensors")
+        }
+    }
 }

@@ -54,7 +54,7 @@ import TestSupport
         #expect(list.stdout.contains("\ncell-flow:\n  \(padded("vessel-network"))"))
         #expect(list.stdout.contains("\n  \(padded("cell-flow"))Radio-labelled cells"))
         #expect(list.stdout.contains("\ntemporal-stencil:\n  tsm-train  "))
-        #expect(list.stdout.contains("\ntraffic:\n  \(padded("traffic-evaluate"))scores a traffic forecaster"))
+        #expect(list.stdout.contains("\ntraffic:\n  \(padded("traffic-train"))trains GRAM-ODE"))
         let spiral = try CLI.run(["list", "neural-ode"])
         #expect(spiral.status == 0 && spiral.stdout.contains("  gradient_method  (one of \"backprop\", \"adjoint\"; default \"backprop\")"))
         let parameters = try CLI.run(["list", "lorenz"])
