@@ -88,8 +88,8 @@ extension ForecastWindows {
     /// T-GCN's protocol: 80 % training, 20 % test in time order (no validation), 12 steps in,
     /// `horizon` (its `pre_len`) out, the last window of each segment left out; its metrics pool
     /// every forecast step up to the horizon (``ForecastErrors/metrics(step:throughStep:)``).
-    public static func tgcn(timeSteps: Int, horizon: Int, origin: String = "") throws -> ForecastWindows {
-        try ForecastWindows(timeSteps: timeSteps, inputLength: 12, horizon: horizon, trainingFraction: 0.8, validationFraction: 0,
+    public static func tgcn(timeSteps: Int, inputLength: Int = 12, horizon: Int, origin: String = "") throws -> ForecastWindows {
+        try ForecastWindows(timeSteps: timeSteps, inputLength: inputLength, horizon: horizon, trainingFraction: 0.8, validationFraction: 0,
                             dropsLastWindow: true, origin: origin)
     }
 }

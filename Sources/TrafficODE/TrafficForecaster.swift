@@ -11,10 +11,11 @@ public protocol TrafficForecaster {
 }
 
 extension TrafficForecaster {
-    /// Scores the forecaster on every window of one segment, in batches of `batch` windows.
+    /// Scores the forecaster on every window of one segment, in batches of `batch` windows
+    /// (each sensor's errors too with `perSensor`).
     public func errors(on series: TrafficSeries, windows: ForecastWindows, segment: ForecastWindows.Segment,
-                       feature: Int = 0, batch: Int = 64) throws -> ForecastErrors {
-        var errors = ForecastErrors(horizon: windows.horizon)
+                       feature: Int = 0, batch: Int = 64, perSensor: Bool = false) throws -> ForecastErrors {
+        var errors = ForecastErrors(horizon: windows.horizon, sensors: perSensor ? series.sensors : nil)
         let starts = windows.windowStarts(in: segment)
         let n = series.sensors, h = windows.horizon
         for first in stride(from: 0, to: starts.count, by: batch) {

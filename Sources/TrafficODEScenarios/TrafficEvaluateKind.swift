@@ -45,27 +45,14 @@ public struct TrafficEvaluateKind: ScenarioKind {
                                                     horizon: h, origin: seriesPath)
             let model = try TrafficInputs.forecaster(p.string("model"), series: series, feature: inputs.feature, windows: windows)
             let starts = windows.windowStarts(in: segment)
-            var all = ForecastErrors(horizon: h)
-            var perSensor = (0..<n).map { _ in ForecastErrors(horizon: h) }
-            for first in stride(from: 0, to: starts.count, by: 64) {
-                let chunk = Array(starts[first..<min(first + 64, starts.count)])
-                let predicted = try model.forecast(series, feature: inputs.feature, starts: chunk, inputLength: windows.inputLength, horizon: h)
-                for (w, start) in chunk.enumerated() {
-                    let block = Array(predicted[(w * h * n)..<((w + 1) * h * n)])
-                    let truth = (0..<h).flatMap { k in (0..<n).map { series.value(time: start + windows.inputLength + k, sensor: $0, feature: inputs.feature) } }
-                    all.add(forecast: block, truth: truth, sensors: n)
-                    for s in 0..<n {
-                        perSensor[s].add(forecast: (0..<h).map { block[$0 * n + s] }, truth: (0..<h).map { truth[$0 * n + s] }, sensors: 1)
-                    }
-                }
-            }
+            let all = try model.errors(on: series, windows: windows, segment: segment, feature: inputs.feature, perSensor: true)
             if pooled {
                 metrics.append(all.metrics(step: h, throughStep: true))
-                for s in 0..<n { sensorMAE[(h - 1) * n + s] = perSensor[s].metrics(step: h, throughStep: true).mae }
+                sensorMAE.replaceSubrange(((h - 1) * n)..<(h * n), with: all.sensorMAE(step: h, throughStep: true))
                 windowCounts.append(starts.count)
             } else {
                 metrics = (1...h).map { all.metrics(step: $0) }
-                for k in 1...h { for s in 0..<n { sensorMAE[(k - 1) * n + s] = perSensor[s].metrics(step: k).mae } }
+                for k in 1...h { sensorMAE.replaceSubrange(((k - 1) * n)..<(k * n), with: all.sensorMAE(step: k)) }
                 windowCounts = Array(repeating: starts.count, count: h)
                 let overall = all.metrics()
                 metrics.append(overall)

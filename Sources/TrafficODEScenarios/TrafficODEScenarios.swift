@@ -78,9 +78,8 @@ struct TrafficInputs {
     /// The protocol's windows for a forecast horizon.
     static func windows(protocol name: String, series: TrafficSeries, inputLength: Int, horizon: Int, origin: String) throws -> ForecastWindows {
         name == "tgcn"
-            ? try ForecastWindows(timeSteps: series.timeSteps, inputLength: inputLength, horizon: horizon, trainingFraction: 0.8,
-                                  validationFraction: 0, dropsLastWindow: true, origin: origin)
-            : try ForecastWindows(timeSteps: series.timeSteps, inputLength: inputLength, horizon: horizon, origin: origin)
+            ? try .tgcn(timeSteps: series.timeSteps, inputLength: inputLength, horizon: horizon, origin: origin)
+            : try .standard(timeSteps: series.timeSteps, inputLength: inputLength, horizon: horizon, origin: origin)
     }
 
     /// The forecaster a `model` parameter names, fitted on the training segment of `windows`.

@@ -69,6 +69,10 @@ import Testing
         let m = errors.metrics()
         #expect(errors.count(step: 1) == 2)
         #expect(abs(m.mae - 1.5) < 1e-15 && abs(m.rmse - (2.5).squareRoot()) < 1e-15 && abs(m.mape - 100 * (2.0 / 12 + 0.25) / 2) < 1e-12)
+        var mapped = ForecastErrors(horizon: 2, sensors: 2)
+        mapped.add(forecast: [10, 20, 5, 1], truth: [12, 0, 4, 3], sensors: 2)   // steps × sensors
+        #expect(mapped.sensorMAE(step: 1)[0] == 2 && mapped.sensorMAE(step: 1)[1].isNaN, "sensor 1's only step-1 truth is missing")
+        #expect(mapped.sensorMAE(step: 1).count == 2 && mapped.sensorMAE(step: 2) == [1, 2] && mapped.sensorMAE(step: 2, throughStep: true) == [1.5, 2])
     }
 
     @Test func badSeriesAreRejectedWithThePlaceAndTheProblem() throws {
