@@ -114,13 +114,15 @@ python-test: deps python-deps
 	$(PYTHON) Tests/python/check_traffic.py .build/traffic-checks/dtw.json
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-evaluate-persistence.json --quiet \
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-evaluate-historical-average.json --quiet \
-	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-forecast-quick.json --quiet
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-forecast-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-train-quick.json --quiet \
+	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/traffic/traffic-evaluate-quick.json --quiet
 	NDYN_EVALUATION=$(CURDIR)/$(CHECK_DIR)/runs/traffic-evaluate-persistence/output.nc NDYN_FORECAST=$(CURDIR)/$(CHECK_DIR)/runs/traffic-forecast-quick/output.nc \
 	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/traffic.png \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/traffic.ipynb \
 	  --output-dir $(CHECK_DIR) --output traffic.executed.ipynb --ExecutePreprocessor.timeout=300
 	$(PYTHON) Tests/python/check_traffic_outputs.py $(CHECK_DIR)/runs/traffic-evaluate-persistence $(CHECK_DIR)/runs/traffic-forecast-quick \
-	  $(CHECK_DIR)/traffic.executed.ipynb $(CHECK_DIR)/traffic.png
+	  $(CHECK_DIR)/traffic.executed.ipynb $(CHECK_DIR)/traffic.png $(CHECK_DIR)/runs/traffic-train-quick $(CHECK_DIR)/runs/traffic-evaluate-quick
 	.build/debug/ndyn run Scenarios/wavelet-diffusion/wdno-data-quick.json --output $(CHECK_DIR)/runs --quiet
 	$(PYTHON) Tests/python/check_wdno_data.py $(CHECK_DIR)/runs/wdno-data-quick
 	cd $(CHECK_DIR) && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-train-quick.json --quiet \
@@ -221,10 +223,14 @@ bench: bench-deps external-client
 	$(RELEASE) --product transport-bench
 	.build/release/transport-bench > $(BENCH_DIR)/transport.jsonl
 	$(BENCH_VENV)/bin/python Benchmarks/peers/transport_peer.py >> $(BENCH_DIR)/transport.jsonl
+	$(RELEASE) --product traffic-bench
+	.build/release/traffic-bench > $(BENCH_DIR)/traffic.jsonl
+	$(BENCH_VENV)/bin/python Benchmarks/peers/traffic_peer.py >> $(BENCH_DIR)/traffic.jsonl
 	python3 Benchmarks/report.py --machine $(BENCH_DIR)/machine.txt $(BENCH_DIR)/neuraldynamics.jsonl $(BENCH_DIR)/sundials.jsonl $(BENCH_DIR)/python.jsonl \
 	  $(BENCH_DIR)/brusselator-sundials.jsonl $(BENCH_DIR)/brusselator.jsonl $(BENCH_DIR)/external-client.jsonl \
 	  $(BENCH_DIR)/learning.jsonl $(BENCH_DIR)/dgemm.jsonl $(BENCH_DIR)/torch.jsonl $(BENCH_DIR)/cellflow.jsonl \
-	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl $(BENCH_DIR)/wavelets.jsonl $(BENCH_DIR)/transport.jsonl > BENCHMARKS.md
+	  $(BENCH_DIR)/fluids.jsonl $(BENCH_DIR)/jaxcfd.jsonl $(BENCH_DIR)/wavelets.jsonl $(BENCH_DIR)/transport.jsonl \
+	  $(BENCH_DIR)/traffic.jsonl > BENCHMARKS.md
 	@sed -n '/## Targets/,/^## lorenz/p' BENCHMARKS.md | head -n -1
 
 clean:

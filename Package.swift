@@ -86,6 +86,7 @@ let package = Package(
                           path: "Benchmarks/IntegratorBenchmarks"),
         .executableTarget(name: "fluids-bench", dependencies: ["Fluids", "Spectral", "HostMachine"], path: "Benchmarks/FluidsBenchmarks"),
         .executableTarget(name: "transport-bench", dependencies: ["Transport", "MetaFlowMatching", "Tensors"], path: "Benchmarks/TransportBenchmarks"),
+        .executableTarget(name: "traffic-bench", dependencies: ["TrafficODE", "Tensors"], path: "Benchmarks/TrafficBenchmarks"),
         .executableTarget(name: "wavelet-bench", dependencies: ["Spectral", "Tensors", "Integrators", "WaveletDiffusion"], path: "Benchmarks/WaveletBenchmarks"),
         .executableTarget(name: "learning-bench", dependencies: ["Integrators", "Tensors", "NeuralODE", "HostMachine", "CBLAS"],
                           path: "Benchmarks/LearningBenchmarks"),

@@ -8,14 +8,20 @@ public struct AnyTrafficNetwork: TrafficNetwork {
     public init(_ base: any TrafficNetwork) { self.base = base }
 
     /// The network a configuration describes, with weights drawn from `seed`. `graphs` holds the
-    /// spatial and (GRAM-ODE) semantic graphs by name.
+    /// spatial and semantic graphs by name (GRAM-ODE: one per branch; graph-ode: the sum of the
+    /// weights of the graphs its branches name).
     public init(_ configuration: TrafficModelConfiguration, graphs: [String: SensorGraph], seed: UInt64) throws {
         try configuration.validate()
         switch configuration.model {
         case "gram-ode": base = try GRAMODE(configuration, graphs: graphs, seed: seed)
         case "graph-ode":
-            guard let spatial = graphs["spatial"] else { throw TrafficODEError("", "the graph-ode model needs the spatial graph") }
-            base = try GraphODE(configuration, spatial: spatial, seed: seed)
+            var union = [Double](repeating: 0, count: configuration.sensors * configuration.sensors)
+            for name in Set(configuration.branches) {
+                guard let graph = graphs[name] else { throw TrafficODEError("", "the graph-ode model runs on the \(name) graph, which was not given") }
+                guard graph.sensors == configuration.sensors else { throw TrafficODEError("", "the \(name) graph has \(graph.sensors) sensors, the model \(configuration.sensors)") }
+                for k in union.indices { union[k] += graph.weights[k] }
+            }
+            base = try GraphODE(configuration, graph: SensorGraph(sensors: configuration.sensors, weights: union), seed: seed)
         default:
             base = GRUEncoderDecoder(sensors: configuration.sensors, inputLength: configuration.inputLength, horizon: configuration.horizon,
                                      width: configuration.width, seed: seed)

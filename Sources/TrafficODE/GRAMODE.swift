@@ -73,7 +73,9 @@ public struct GRAMODE: TrafficNetwork {
 }
 
 /// The single-ODE graph baseline (STGODE's simplification): each sensor's history lifted to
-/// `width` channels per step, one node ODE on the spatial graph — f = σ(α)/2 (Â + M) x − x +
+/// `width` channels per step, one node ODE on one graph (the sum of the weights of the graphs the
+/// configuration's `branches` name: on Los-loop the road graph alone leaves one sensor without a
+/// neighbour and the DTW graph alone several, their union none) — f = σ(α)/2 (Â + M) x − x +
 /// x W − x + x₀, without the time gate, edges or tokens — over t: 0 → 1, and a linear map of the
 /// flattened result to the H forecasts.
 public struct GraphODE: TrafficNetwork {
@@ -84,12 +86,12 @@ public struct GraphODE: TrafficNetwork {
     var ode: Parameters<Float>
     let solver: ODEBlockSolver
 
-    public init(_ configuration: TrafficModelConfiguration, spatial: SensorGraph, seed: UInt64) throws {
+    public init(_ configuration: TrafficModelConfiguration, graph: SensorGraph, seed: UInt64) throws {
         try configuration.validate()
         let c = configuration
-        guard spatial.sensors == c.sensors else { throw TrafficODEError("", "the spatial graph has \(spatial.sensors) sensors, the model \(c.sensors)") }
+        guard graph.sensors == c.sensors else { throw TrafficODEError("", "the graph has \(graph.sensors) sensors, the model \(c.sensors)") }
         self.configuration = c
-        propagation = try Tensor(shape: [c.sensors, c.sensors], scalars: spatial.normalizedPropagation().map { Float($0) })
+        propagation = try Tensor(shape: [c.sensors, c.sensors], scalars: graph.normalizedPropagation().map { Float($0) })
         lift = Linear(inputSize: 1, outputSize: c.width, seed: SplitMix64.derivedSeed(base: seed, index: 0))
         readout = Linear(inputSize: c.inputLength * c.width, outputSize: c.horizon, seed: SplitMix64.derivedSeed(base: seed, index: 1))
         var ode = NodeODEFunction.parameters(sensors: c.sensors, width: c.width)

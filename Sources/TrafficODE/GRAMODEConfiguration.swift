@@ -3,14 +3,15 @@ import Foundation
 /// The shape of a traffic network and how its ODE blocks are solved; written into
 /// `traffic-train`'s output (as JSON) so the model can be rebuilt.
 public struct TrafficModelConfiguration: Codable, Sendable, Equatable {
-    /// `gram-ode`, `graph-ode` (one node ODE on the spatial graph) or `gru`.
+    /// `gram-ode`, `graph-ode` (one node ODE on the union of the branches' graphs) or `gru`.
     public var model: String
     public var sensors: Int
     public var inputLength: Int = 12
     public var horizon: Int = 12
     /// Channels inside the blocks (GRAM-ODE: 64; the TCNs run [width, width/2, width]).
     public var width: Int = 16
-    /// GRAM-ODE's branches, each named by its graph: "spatial" or "semantic" (the paper: three of each).
+    /// GRAM-ODE's branches, each named by its graph: "spatial" or "semantic" (the paper: three of
+    /// each). The graph-ode model runs on the sum of the graphs they name.
     public var branches: [String] = ["spatial", "semantic"]
     /// Blocks per branch (the paper: 2).
     public var blocks: Int = 2

@@ -22,6 +22,12 @@ public struct SensorGraph: Sendable, Equatable {
         self.weights = weights
     }
 
+    /// The graph among the first `count` sensors (edges to the others dropped).
+    public func prefix(sensors count: Int) throws -> SensorGraph {
+        guard (1...sensors).contains(count) else { throw TrafficODEError("", "\(count) sensors asked for; the graph has \(sensors)") }
+        return try SensorGraph(sensors: count, weights: (0..<count).flatMap { i in weights[(i * sensors)..<(i * sensors + count)] })
+    }
+
     /// Entries that are not zero, the diagonal included.
     public var nonzeros: Int { weights.reduce(0) { $1 != 0 ? $0 + 1 : $0 } }
 

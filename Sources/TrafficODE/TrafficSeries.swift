@@ -50,6 +50,21 @@ public struct TrafficSeries: Sendable {
         guard self.featureNames.count == features else { throw TrafficODEError(origin, "\(self.featureNames.count) feature names for \(features) features") }
     }
 
+    /// The first `count` sensors only (their readings, IDs and positions): a smaller network for
+    /// quick runs and tests. `count` must be in 1…sensors.
+    public func prefix(sensors count: Int) throws -> TrafficSeries {
+        guard (1...sensors).contains(count) else { throw TrafficODEError("", "\(count) sensors asked for; the series has \(sensors)") }
+        if count == sensors { return self }
+        var kept: [Double] = []
+        kept.reserveCapacity(timeSteps * count * features)
+        for t in 0..<timeSteps { kept += values[(t * sensors * features)..<((t * sensors + count) * features)] }
+        var subset = try TrafficSeries(values: kept, timeSteps: timeSteps, sensors: count, features: features, sensorIDs: Array(sensorIDs.prefix(count)),
+                                       featureNames: featureNames, stepMinutes: stepMinutes, firstSlotOfDay: firstSlotOfDay)
+        subset.latitude = latitude.map { Array($0.prefix(count)) }
+        subset.longitude = longitude.map { Array($0.prefix(count)) }
+        return subset
+    }
+
     /// Feature f of sensor s at step t.
     @inlinable public func value(time t: Int, sensor s: Int, feature f: Int = 0) -> Double {
         values[(t * sensors + s) * features + f]

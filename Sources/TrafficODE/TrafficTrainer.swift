@@ -145,7 +145,8 @@ public struct TrafficTrainer<Network: TrafficNetwork> {
 }
 
 /// A trained network as a ``TrafficForecaster``: z-scores the history with the training
-/// statistics, forecasts, and de-normalises.
+/// statistics, forecasts, and de-normalises. Asked for fewer steps than the network forecasts
+/// (T-GCN's protocol at h < 12), it gives the first `horizon` of them.
 public struct LearnedForecaster<Network: TrafficNetwork>: TrafficForecaster {
     public var network: Network
     public let scaler: StandardScaler
@@ -158,17 +159,18 @@ public struct LearnedForecaster<Network: TrafficNetwork>: TrafficForecaster {
     public var name: String { network.kind }
 
     public func forecast(_ series: TrafficSeries, feature: Int, starts: [Int], inputLength: Int, horizon: Int) throws -> [Double] {
-        guard series.sensors == network.sensors, inputLength == network.inputLength, horizon == network.horizon else {
+        guard series.sensors == network.sensors, inputLength == network.inputLength, (1...network.horizon).contains(horizon) else {
             throw TrafficODEError("", "the \(network.kind) network maps \(network.sensors) sensors, \(network.inputLength) → \(network.horizon) steps; "
                 + "asked for \(series.sensors) sensors, \(inputLength) → \(horizon)")
         }
+        let trained = network.horizon
         let batch = try TrafficWindowBatch(series: series, feature: feature, scaler: scaler, starts: starts, inputLength: inputLength, horizon: 0)
         let z = try network.forecast(Variable(batch.history), parameters: network.parameters.constants, training: false).value.scalars
         // [B, N, H] → (window, horizon, sensor).
         let n = series.sensors
         var out = [Double](repeating: 0, count: starts.count * horizon * n)
         for b in 0..<starts.count {
-            for s in 0..<n { for k in 0..<horizon { out[(b * horizon + k) * n + s] = scaler.unscale(Double(z[(b * n + s) * horizon + k])) } }
+            for s in 0..<n { for k in 0..<horizon { out[(b * horizon + k) * n + s] = scaler.unscale(Double(z[(b * n + s) * trained + k])) } }
         }
         return out
     }

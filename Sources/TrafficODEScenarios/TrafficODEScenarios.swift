@@ -29,6 +29,8 @@ struct TrafficInputs {
                       summary: "sensor positions (index,sensor_id,latitude,longitude); empty: none, or those in the NetCDF series"),
         ParameterSpec("graph", .string(), default: .string("Data/traffic/los-loop/los_adj.csv"),
                       summary: "road graph: a dense weight matrix (CSV) or an edge list from,to,cost of distances; checked against the series; empty: none"),
+        ParameterSpec("sensors", .integer(0...1_000_000), default: .integer(0),
+                      summary: "use only the first k sensors of the series and graph (quick runs); 0: all"),
     ]
 
     /// The forecaster and the protocol whose split fits it and (traffic-evaluate) scores it.
@@ -61,10 +63,13 @@ struct TrafficInputs {
         if !p.string("locations").isEmpty {
             try series.attachLocations(resolve(p.string("locations"), scenario: scenario))
         }
+        let fullSize = series.sensors, kept = p.int("sensors") == 0 ? fullSize : p.int("sensors")
+        guard kept <= fullSize else { throw TrafficODEError(seriesPath, "\"sensors\": \(kept) asked for, but the series has \(fullSize) sensors") }
+        series = try series.prefix(sensors: kept)
         var graph: SensorGraph? = nil
         if !p.string("graph").isEmpty {
             let graphPath = resolve(p.string("graph"), scenario: scenario)
-            let read = try SensorGraph.read(graphPath, sensors: series.sensors)
+            let read = try SensorGraph.read(graphPath, sensors: fullSize).prefix(sensors: kept)
             // A sensor with no neighbour at all cannot take part in a graph model; the one-off
             // isolated sensor of a road graph (Los-loop's 26) is reported in the run's statistics.
             if read.isolatedSensors.count == series.sensors, series.sensors > 1 {
@@ -92,7 +97,7 @@ struct TrafficInputs {
                 throw TrafficRunError(message: "model '\(model)': persistence, historical-average or the output.nc of a traffic-train run")
             }
             let (forecaster, configuration) = try TrafficModelFile.load(model)
-            guard configuration.sensors == series.sensors, configuration.inputLength == windows.inputLength, configuration.horizon == windows.horizon else {
+            guard configuration.sensors == series.sensors, configuration.inputLength == windows.inputLength, windows.horizon <= configuration.horizon else {
                 throw TrafficRunError(message: "\(model) forecasts \(configuration.sensors) sensors \(configuration.inputLength) → \(configuration.horizon) steps; "
                     + "this evaluation has \(series.sensors) sensors, \(windows.inputLength) → \(windows.horizon)")
             }

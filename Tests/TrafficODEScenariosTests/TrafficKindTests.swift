@@ -44,6 +44,42 @@ import TrafficODE
         #expect(number(average, "mae") > 0 && number(average, "mae").isFinite)
     }
 
+    @Test func sensorsParameterKeepsTheFirstSensorsOfSeriesGraphAndPositions() throws {
+        let dir = TemporaryDirectory()
+        let stats = try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "p", "seed": 0, "parameters": {\#(Self.losLoop), "sensors": 10}}"#, in: dir.path)
+        #expect(stats["sensors"] == .integer(10))
+        let output = try Dataset.open(dir.file("p/output.nc"))
+        #expect(try output.variable("sensor_mae").shape == [12, 10])
+        #expect(try output.read(Double.self, from: "latitude").first == 34.15497)
+        // The 10 sensors' MAE equals the full run's MAE of the same sensors (persistence is per sensor).
+        let few = try output.read(Double.self, from: "sensor_mae")
+        try output.close()
+        _ = try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "all", "seed": 0, "parameters": {\#(Self.losLoop)}}"#, in: dir.path)
+        let all = try Dataset.open(dir.file("all/output.nc"))
+        let every = try all.read(Double.self, from: "sensor_mae")
+        try all.close()
+        for s in 0..<10 { #expect(abs(few[s] - every[s]) < 1e-12 && abs(few[110 + s] - every[11 * 207 + s]) < 1e-12) }
+        #expect { try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "x", "seed": 0, "parameters": {\#(Self.losLoop), "sensors": 300}}"#, in: dir.path) } throws: {
+            "\($0)".contains("300 asked for") && "\($0)".contains("207 sensors")
+        }
+    }
+
+    @Test func graphODERefusesAnIsolatedSensorAndRunsOnTheUnionOfTheGraphs() throws {
+        let dir = TemporaryDirectory()
+        // Los-loop's sensor 717804 has no neighbour on the road graph: graph-ode on it is refused, naming the sensor.
+        #expect { try runScenarioStatistics(#"{"kind": "traffic-train", "name": "g", "seed": 0, "parameters": {\#(Self.losLoop), "model": "graph-ode", "branches": "spatial", "epochs": 1}}"#, in: dir.path) } throws: {
+            "\($0)".contains("717804") && "\($0)".contains("los_adj.csv") && "\($0)".contains("spatial,semantic")
+        }
+        // On the union of the first 32 sensors' road and DTW graphs it trains, and the trained model scores on T-GCN's protocol (its first h of 12 steps).
+        let trained = try runScenarioStatistics(#"{"kind": "traffic-train", "name": "g", "seed": 0, "parameters": {\#(Self.losLoop), "sensors": 32, "model": "graph-ode", "branches": "spatial,semantic", "width": 4, "epochs": 1, "batch_size": 128}}"#, in: dir.path)
+        #expect(number(trained, "test_mae").isFinite)
+        let output = try Dataset.open(dir.file("g/output.nc"))
+        #expect((try? output.variable("semantic_graph")) != nil && (try? output.variable("spatial_graph")) != nil)
+        try output.close()
+        let tgcn = try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "t", "seed": 0, "parameters": {\#(Self.losLoop), "sensors": 32, "model": "\#(dir.file("g/output.nc"))", "protocol": "tgcn", "horizon": 3}}"#, in: dir.path)
+        #expect(number(tgcn, "rmse_15min").isFinite && number(tgcn, "mae_15min") > 0)
+    }
+
     @Test func forecastWritesTimeSensorHorizonWithPositions() throws {
         let dir = TemporaryDirectory()
         let stats = try runScenarioStatistics(#"{"kind": "traffic-forecast", "name": "f", "seed": 0, "parameters": {\#(Self.losLoop), "start_time": "2012-03-07T07:00", "origins": 5, "horizon": 3}}"#, in: dir.path)
@@ -116,7 +152,7 @@ import TrafficODE
         try "1,1,0,0,0\n1,1,1,0,0\n0,1,1,1,0\n0,0,1,1,1\n0,0,0,1,1\n".write(toFile: graph, atomically: true, encoding: .utf8)
         let inputs = #""series": "\#(series)", "graph": "\#(graph)", "locations": """#
         for (model, extra) in [("gru", #""width": 6, "epochs": 2, "learning_rate": 0.003"#),
-                               ("gram-ode", #""width": 4, "blocks": 1, "attention_width": 4, "epochs": 1, "learning_rate": 0.003"#)] {
+                               ("gram-ode", #""width": 4, "blocks": 1, "edge_ode": true, "attention_width": 4, "epochs": 1, "learning_rate": 0.003"#)] {
             let trained = try runScenarioStatistics(#"{"kind": "traffic-train", "name": "\#(model)", "seed": 2, "parameters": {\#(inputs), "model": "\#(model)", \#(extra)}}"#, in: dir.path)
             #expect(number(trained, "test_mae").isFinite && number(trained, "best_validation_mape").isFinite, "\(model): \(trained)")
             let scored = try runScenarioStatistics(#"{"kind": "traffic-evaluate", "name": "\#(model)-eval", "seed": 0, "parameters": {\#(inputs), "model": "\#(dir.file("\(model)/output.nc"))"}}"#, in: dir.path)

@@ -67,18 +67,18 @@ import Tensors
 
     @Test func graphODEGradientAndAnAdaptiveSolve() throws {
         var c = Self.configuration("graph-ode")
-        let model = try GraphODE(c, spatial: Self.graphs()["spatial"]!, seed: 5)
+        let model = try GraphODE(c, graph: Self.graphs()["spatial"]!, seed: 5)
         let (taped, numeric) = try Self.directionalCheck(model)
         #expect(abs(taped - numeric) < 3e-2 * max(1, abs(numeric)), "taped \(taped), numeric \(numeric)")
         c.solver = "Tsit5"
         c.stepsPerUnitTime = 0
         c.tolerance = 1e-5
-        var adaptive = try GraphODE(c, spatial: Self.graphs()["spatial"]!, seed: 5)
+        var adaptive = try GraphODE(c, graph: Self.graphs()["spatial"]!, seed: 5)
         adaptive.parameters = model.parameters
         let x = Variable(Tensor<Float>.randomNormal(shape: [2, 5, 12], standardDeviation: 1, seed: 3))
         c.solver = "RK4"
         c.stepsPerUnitTime = 64
-        let fine = try GraphODE(c, spatial: Self.graphs()["spatial"]!, seed: 5)
+        let fine = try GraphODE(c, graph: Self.graphs()["spatial"]!, seed: 5)
         let a = try adaptive.forecast(x, parameters: model.parameters.constants, training: false).value
         let b = try fine.forecast(x, parameters: model.parameters.constants, training: false).value
         #expect(try a.maxAbsDifference(b) < 1e-3)

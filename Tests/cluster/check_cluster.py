@@ -145,6 +145,30 @@ def mfm_evaluate(sweep):
               bool(np.isfinite(x).all()) and difference <= 1e-2, difference)
 
 
+def traffic_evaluate(sweep):
+    runs = array_members(sweep, 4)
+    data = xr.open_dataset(sweep / "sweep.nc")
+    mae = data["mae"].values
+    check("every member scored finite errors", bool(np.isfinite(mae).all()), mae)
+    models = [r["scenario"]["parameters"]["model"] for _, r in sorted(runs.items())]
+    check("the array covered both forecasters", sorted(set(models)) == ["historical-average", "persistence"], models)
+    check("the forecasters' errors differ", float(np.max(np.abs(mae[0] - mae[1]))) > 1e-6 or float(np.max(np.abs(mae[0] - mae[2]))) > 1e-6, mae)
+
+
+def traffic_data_parallel(one, two):
+    a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
+    record = json.loads((two / "run.json").read_text())
+    check("the traffic training ran data-parallel on 2 ranks", record.get("statistics", {}).get("ranks") == 2, record.get("statistics"))
+    check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
+    for name in ["training_loss", "validation_mape"]:
+        x, y = a[name].values, b[name].values
+        difference = float(np.max(np.abs(x - y) / np.abs(x)))
+        check(f"traffic {name}: 2 ranks match 1 rank to 1e-4 relative (max {difference:.2e})", x.shape == y.shape and difference <= 1e-4, difference)
+    weights = [v for v in a.data_vars if v.startswith("parameter.")]
+    worst = max(float(np.max(np.abs(a[v].values - b[v].values))) for v in weights)
+    check(f"traffic weights agree to 1e-4 (max difference {worst:.2e})", bool(weights) and worst <= 1e-4, worst)
+
+
 mode = sys.argv[1]
 if mode == "slurm":
     slurm(pathlib.Path(sys.argv[2]), sys.argv[3])
@@ -160,6 +184,10 @@ elif mode == "mfm-data-parallel":
     mfm_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
 elif mode == "mfm-evaluate":
     mfm_evaluate(pathlib.Path(sys.argv[2]))
+elif mode == "traffic-evaluate":
+    traffic_evaluate(pathlib.Path(sys.argv[2]))
+elif mode == "traffic-data-parallel":
+    traffic_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
 else:
     sys.exit(f"unknown mode {mode}")
 finish(f"cluster checks ({mode})")

@@ -7,6 +7,8 @@
 #   2. a 2-rank `mpirun` ensemble (the ranks split the members of a sweep);
 #   3. 2-rank data-parallel training that matches the 1-rank result (the neural ODE, and the
 #      wavelet diffusion model);
+#   5. (also on that Slurm) traffic forecasting: the evaluation as a Slurm job array (one task per
+#      forecaster and protocol), and 2-rank data-parallel GRAM-ODE training against 1-rank (in 3);
 #   4. (run while the Slurm of 1 is up) Meta Flow Matching on the cluster: the data scenario as a Slurm job array (one task per
 #      seed), 2-rank data-parallel training against 1-rank, and the evaluation as a Slurm job array
 #      (one task per trained model).
@@ -17,6 +19,7 @@ NDYN=$(realpath "$1")
 PYTHON=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")   # not realpath: keep the venv's python
 WORK=$(realpath -m "$3")
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 STATE=$WORK/slurm
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
@@ -148,6 +151,15 @@ cat > mfm-evaluate.json <<JSON
 JSON
 run_array mfm-evaluate.json "$WORK/runs/mfm-evaluate-models" 2
 "$PYTHON" "$HERE/check_cluster.py" mfm-evaluate "$WORK/runs/mfm-evaluate-models"
+cat > traffic-evaluate.json <<JSON
+{"kind": "traffic-evaluate", "name": "traffic-evaluate-array", "seed": 0, "output": "runs",
+ "description": "Persistence and the historical average on both protocols (first 24 Los-loop sensors), one Slurm array task each.",
+ "parameters": {"series": "$ROOT/Data/traffic/los-loop/los_speed.csv", "graph": "$ROOT/Data/traffic/los-loop/los_adj.csv",
+                "locations": "$ROOT/Data/traffic/los-loop/graph_sensor_locations.csv", "sensors": 24, "horizon": 3},
+ "sweep": {"grid": {"model": ["persistence", "historical-average"], "protocol": ["standard", "tgcn"]}}}
+JSON
+run_array traffic-evaluate.json "$WORK/runs/traffic-evaluate-array" 4
+"$PYTHON" "$HERE/check_cluster.py" traffic-evaluate "$WORK/runs/traffic-evaluate-array"
 
 "$HERE/slurm-down.sh" "$STATE"
 trap - EXIT
@@ -187,4 +199,13 @@ JSON
 "$NDYN" run wdno-train.json --output one-rank --quiet
 "${MPIRUN[@]}" "$NDYN" run wdno-train.json --output two-ranks --quiet
 "$PYTHON" "$HERE/check_cluster.py" wdno-data-parallel "$WORK/one-rank/wdno-data-parallel" "$WORK/two-ranks/wdno-data-parallel"
+cat > traffic-train.json <<JSON
+{"kind": "traffic-train", "name": "traffic-data-parallel", "seed": 6,
+ "parameters": {"series": "$ROOT/Data/traffic/los-loop/los_speed.csv", "graph": "$ROOT/Data/traffic/los-loop/los_adj.csv",
+                "locations": "$ROOT/Data/traffic/los-loop/graph_sensor_locations.csv", "sensors": 32, "model": "gram-ode",
+                "width": 4, "blocks": 1, "attention_width": 8, "epochs": 2, "batch_size": 32, "learning_rate": 0.001}}
+JSON
+"$NDYN" run traffic-train.json --output one-rank --quiet
+"${MPIRUN[@]}" "$NDYN" run traffic-train.json --output two-ranks --quiet
+"$PYTHON" "$HERE/check_cluster.py" traffic-data-parallel "$WORK/one-rank/traffic-data-parallel" "$WORK/two-ranks/traffic-data-parallel"
 log "all cluster checks passed"

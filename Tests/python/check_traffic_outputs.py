@@ -1,8 +1,10 @@
 """traffic-evaluate and traffic-forecast outputs opened with xarray, and the traffic notebook run on
 them: the persistence scores equal the independent NumPy numbers of Data/traffic/los-loop/SOURCE.md,
 the per-sensor errors average to the overall ones, and the persistence forecast from one origin is the
-reading the next-earlier origin saw one step ahead. Usage: check_traffic_outputs.py EVALUATE_RUN
-FORECAST_RUN EXECUTED_NOTEBOOK FIGURE"""
+reading the next-earlier origin saw one step ahead; the quick GRAM-ODE training lowered its loss and
+its saved best weights score the training run's test numbers again. Usage: check_traffic_outputs.py
+EVALUATE_RUN FORECAST_RUN EXECUTED_NOTEBOOK FIGURE [TRAIN_RUN TRAINED_EVALUATE_RUN]"""
+import json
 import sys
 from pathlib import Path
 
@@ -32,4 +34,16 @@ f, t = fc.forecast.values, fc.truth.values
 check("persistence from origin o is what origin o-1 observed one step ahead, at every lead",
       all(np.array_equal(f[o, :, k], t[o - 1, :, 0]) for o in range(1, f.shape[0]) for k in range(f.shape[2])))
 check_notebook(notebook, figure)
+if len(sys.argv) > 6:
+    train_run, trained_evaluation = Path(sys.argv[5]), Path(sys.argv[6])
+    tr = xr.open_dataset(train_run / "output.nc")
+    loss = tr.training_loss.values
+    check("quick GRAM-ODE training: the epoch loss falls", len(loss) >= 2 and loss[-1] < loss[0], loss)
+    check("the model file holds its configuration, scaler and both graphs",
+          "model_configuration" in tr.attrs and "scaler_mean" in tr.attrs and "spatial_graph" in tr and "semantic_graph" in tr)
+    stats = json.loads((train_run / "run.json").read_text())["statistics"]
+    te = xr.open_dataset(trained_evaluation / "output.nc")
+    check("traffic-evaluate of the saved best weights gives the training run's test MAE",
+          abs(te.attrs["mae_all_horizons"] - stats["test_mae"]) <= 1e-6 * stats["test_mae"], (te.attrs["mae_all_horizons"], stats["test_mae"]))
+    check("the trained model's per-sensor map covers the 32 sensors", te.sensor_mae.shape == (12, 32), te.sensor_mae.shape)
 finish("traffic outputs")
