@@ -47,7 +47,7 @@ def emit(line):
 
 speed = np.loadtxt(os.path.join(data, "los_speed.csv"), delimiter=",", skiprows=1)   # (2016, 207)
 steps, sensors = speed.shape
-train_end = int(round(steps * 0.6))          # 1209: the standard protocol's training segment
+train_end = int(steps * 0.6)                 # 1209: the standard protocol's training segment
 day = 288
 
 

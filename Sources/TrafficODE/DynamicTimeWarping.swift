@@ -45,13 +45,16 @@ public struct DynamicTimeWarping: Sendable {
             let lo = max(0, i - max(0, r - c) - w + 1), hi = min(c, i + max(0, c - r) + w)
             current.withUnsafeMutableBufferPointer { cur in
                 previous.withUnsafeBufferPointer { prev in
-                    for j in 0...c { cur[j] = .infinity }
+                    // Only the cells just outside the band are reset: the band moves right
+                    // monotonically, so the row above was written (or reset) at every index read.
+                    cur[lo] = .infinity
                     let ai = a[i]
                     for j in lo..<hi {
                         let d = ai - b[j]
                         let cost = squared ? d * d : Swift.abs(d)
                         cur[j + 1] = cost + Swift.min(prev[j], Swift.min(prev[j + 1], cur[j]))
                     }
+                    if hi < c { cur[hi + 1] = .infinity }
                 }
             }
             swap(&previous, &current)
