@@ -3,7 +3,7 @@ Los-loop in PyTorch, and DTW between all pairs of sensors' mean training days wi
 C implementation. One JSON line per case on stdout.
 
   python traffic_peer.py [--only epoch|dtw] [--data Data/traffic/los-loop] [--epochs N]
-                         [--width 16] [--blocks 2] [--edge-ode true]
+                         [--width 16] [--blocks 2] [--edge-ode true] [--dry-run]
 
 GRAM-ODE here is written from the paper's description and this suite's stated choices (README of
 Scenarios/traffic), the same model as traffic-train's default: two branches (road graph, DTW graph),
@@ -250,6 +250,10 @@ if only in (None, "epoch"):
             batches += 1
         return total / batches
 
+    if "--dry-run" in args:                                     # the model's size and one batch's loss, no training
+        history = torch.stack([scaled[:, s:s + T] for s in starts[:8]])
+        print(json.dumps({"parameters": sum(p.numel() for p in model.parameters()), "forecast_shape": list(model(history).shape)}))
+        sys.exit(0)
     timed = int(option("--epochs", 2))
     losses, times = [epoch()], []
     for _ in range(timed):

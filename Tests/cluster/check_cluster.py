@@ -155,18 +155,25 @@ def traffic_evaluate(sweep):
     check("the forecasters' errors differ", float(np.max(np.abs(mae[0] - mae[1]))) > 1e-6 or float(np.max(np.abs(mae[0] - mae[2]))) > 1e-6, mae)
 
 
-def traffic_data_parallel(one, two):
+def traffic_data_parallel(one, two, tolerance):
+    """`tolerance` 1e-4 for one full-batch step (the all-reduced gradient is the 1-rank gradient to
+    rounding); looser over many Adam steps, because Adam turns rounding-level gradients of weights
+    whose true gradient is zero (an attention key's bias: softmax ignores a shift common to all
+    keys) into steps of the full learning rate, and the runs then drift apart chaotically."""
     a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
     record = json.loads((two / "run.json").read_text())
     check("the traffic training ran data-parallel on 2 ranks", record.get("statistics", {}).get("ranks") == 2, record.get("statistics"))
     check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
+    x, y = a["training_loss"].values, b["training_loss"].values
+    first = abs(x[0] - y[0]) / abs(x[0])
+    check(f"traffic first-epoch loss: 2 ranks match 1 rank to 1e-4 relative ({first:.2e})", x.shape == y.shape and first <= 1e-4, (x, y))
     for name in ["training_loss", "validation_mape"]:
         x, y = a[name].values, b[name].values
         difference = float(np.max(np.abs(x - y) / np.abs(x)))
-        check(f"traffic {name}: 2 ranks match 1 rank to 1e-4 relative (max {difference:.2e})", x.shape == y.shape and difference <= 1e-4, difference)
+        check(f"traffic {name}: 2 ranks match 1 rank to {tolerance:g} relative (max {difference:.2e})", x.shape == y.shape and difference <= tolerance, difference)
     weights = [v for v in a.data_vars if v.startswith("parameter.")]
     worst = max(float(np.max(np.abs(a[v].values - b[v].values))) for v in weights)
-    check(f"traffic weights agree to 1e-4 (max difference {worst:.2e})", bool(weights) and worst <= 1e-4, worst)
+    check(f"traffic weights agree to {10 * tolerance:g} (max difference {worst:.2e})", bool(weights) and worst <= 10 * tolerance, worst)
 
 
 mode = sys.argv[1]
@@ -187,7 +194,7 @@ elif mode == "mfm-evaluate":
 elif mode == "traffic-evaluate":
     traffic_evaluate(pathlib.Path(sys.argv[2]))
 elif mode == "traffic-data-parallel":
-    traffic_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
+    traffic_data_parallel(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), float(sys.argv[4]))
 else:
     sys.exit(f"unknown mode {mode}")
 finish(f"cluster checks ({mode})")
