@@ -4,14 +4,20 @@ import Tensors
 /// kinds load), built from a ``TrafficModelConfiguration``.
 public struct AnyTrafficNetwork: TrafficNetwork {
     public var base: any TrafficNetwork
+    /// Whether `base` forecasts the change from the last observed reading (added back here).
+    public let residual: Bool
 
-    public init(_ base: any TrafficNetwork) { self.base = base }
+    public init(_ base: any TrafficNetwork, residual: Bool = false) {
+        self.base = base
+        self.residual = residual
+    }
 
     /// The network a configuration describes, with weights drawn from `seed`. `graphs` holds the
     /// spatial and semantic graphs by name (GRAM-ODE: one per branch; graph-ode: the sum of the
     /// weights of the graphs its branches name).
     public init(_ configuration: TrafficModelConfiguration, graphs: [String: SensorGraph], seed: UInt64) throws {
         try configuration.validate()
+        residual = configuration.residual ?? false
         switch configuration.model {
         case "gram-ode": base = try GRAMODE(configuration, graphs: graphs, seed: seed)
         case "graph-ode":
@@ -38,6 +44,9 @@ public struct AnyTrafficNetwork: TrafficNetwork {
     }
 
     public func forecast(_ history: Variable<Float>, parameters: ParameterVariables<Float>, training: Bool) throws -> Variable<Float> {
-        try base.forecast(history, parameters: parameters, training: training)
+        let forecast = try base.forecast(history, parameters: parameters, training: training)
+        guard residual else { return forecast }
+        let steps = history.value.shape[2]
+        return try forecast + history.sliced(axis: 2, (steps - 1)..<steps)   // [B, N, H] + [B, N, 1]
     }
 }

@@ -28,6 +28,9 @@ public struct TrafficModelConfiguration: Codable, Sendable, Equatable {
     public var stepsPerUnitTime: Int = 1
     /// Relative and absolute tolerance of an adaptive solve.
     public var tolerance: Double = 1e-3
+    /// Whether the network forecasts the change from the last observed reading (`true`; not in
+    /// the paper: a lever for short series) rather than the readings (`nil` or `false`).
+    public var residual: Bool? = nil
 
     public init(model: String, sensors: Int) {
         self.model = model

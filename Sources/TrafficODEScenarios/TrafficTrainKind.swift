@@ -31,6 +31,8 @@ public struct TrafficTrainKind: ScenarioKind {
         ParameterSpec("steps_per_unit_time", .integer(0...10_000), default: .integer(1),
                       summary: "fixed steps per unit time (the reference code: 1); 0: adaptive with `tolerance`"),
         ParameterSpec("tolerance", .number(positive: true), default: .number(1e-3), summary: "adaptive ODE solves: relative and absolute tolerance"),
+        ParameterSpec("residual", .boolean, default: .bool(false),
+                      summary: "forecast the change from the last observed reading (not in the paper: a lever for short series)"),
         ParameterSpec("dtw_band", .integer(0...100_000), default: .integer(6), summary: "Sakoe–Chiba band of the DTW between daily profiles (0: none)"),
         ParameterSpec("epochs", .integer(1...100_000), default: .integer(30), summary: "most epochs (the paper: 200)"),
         ParameterSpec("batch_size", .integer(1...100_000), default: .integer(64), summary: "windows a batch"),
@@ -54,6 +56,7 @@ public struct TrafficTrainKind: ScenarioKind {
         c.solver = p.string("solver")
         c.stepsPerUnitTime = p.int("steps_per_unit_time")
         c.tolerance = p.double("tolerance")
+        c.residual = p.bool("residual") ? true : nil
         return c
     }
 

@@ -53,6 +53,24 @@ import Tensors
         return (taped, (try shifted(1) - shifted(-1)) / Double(2 * eps))
     }
 
+    @Test func residualForecastAddsTheLastReadingToTheSameNetwork() throws {
+        var c = Self.configuration("graph-ode")
+        let plain = try AnyTrafficNetwork(c, graphs: Self.graphs(), seed: 3)
+        c.residual = true
+        let residual = try AnyTrafficNetwork(c, graphs: Self.graphs(), seed: 3)
+        #expect(try TrafficModelConfiguration.from(json: c.json()).residual == true)
+        #expect(try TrafficModelConfiguration.from(json: #"{"model": "gru", "sensors": 5, "inputLength": 12, "horizon": 12, "width": 4, "branches": [], "blocks": 1, "edgeODE": false, "localODEs": false, "attentionWidth": 4, "solver": "Euler", "stepsPerUnitTime": 1, "tolerance": 0.001}"#).residual == nil)
+        let batch = try TrafficWindowBatch(series: Self.series, feature: 0, scaler: StandardScaler(mean: 58, deviation: 12), starts: [100, 700],
+                                           inputLength: 12, horizon: 12)
+        let a = try plain.forecast(Variable(batch.history), parameters: plain.parameters.constants, training: false).value
+        let b = try residual.forecast(Variable(batch.history), parameters: residual.parameters.constants, training: false).value
+        #expect(a.shape == [2, 5, 12] && b.shape == a.shape)
+        for w in 0..<2 { for s in 0..<5 { for h in 0..<12 {
+            let last = batch.history.scalars[(w * 5 + s) * 12 + 11]
+            #expect(abs(b.scalars[(w * 5 + s) * 12 + h] - a.scalars[(w * 5 + s) * 12 + h] - last) < 1e-6)
+        } } }
+    }
+
     @Test func gramODEForecastsEveryHorizonAndItsGradientIsRight() throws {
         let model = try GRAMODE(Self.configuration("gram-ode"), graphs: Self.graphs(), seed: 4)
         // The smooth paths (the clip's and the TCNs' ReLU kinks, and the layer norm of nearly
