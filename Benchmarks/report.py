@@ -407,7 +407,7 @@ if traffic_rows:
     out.append("traffic-bench against traffic_peer.py on Los-loop (207 sensors). Training epoch: traffic-train's default GRAM-ODE "
                "(width 16, a road-graph and a DTW-graph branch of 2 blocks, global and local ODEs by one Euler step per unit time, "
                "no edge ODE), the 1,186 training windows of the 60/20/20 split in batches of 64, Smooth-L1, AdamW; the median of "
-               "the timed epochs after one warm-up epoch; the PyTorch peer is the same model written from the paper's description, "
+               "the timed epochs after one warm-up epoch (of two: the slower); the PyTorch peer is the same model written from the paper's description, "
                "on 2 threads. DTW: all 21,321 pairs of the sensors' mean training days (288 values each), squared local cost, "
                "no band and a 6-step Sakoe–Chiba band (dtaidistance `distance_matrix_fast(window=7, parallel=True)`, its C code "
                "with OpenMP).")
