@@ -133,6 +133,7 @@ python-test: deps python-deps
 	  && $(CURDIR)/.build/debug/ndyn run $(CURDIR)/Scenarios/wavelet-diffusion/wdno-control-quick.json --quiet
 	NDYN_SIMULATION=$(CURDIR)/$(CHECK_DIR)/runs/wdno-simulate-quick/output.nc NDYN_CONTROL=$(CURDIR)/$(CHECK_DIR)/runs/wdno-control-quick/output.nc \
 	  NDYN_FNO=$(CURDIR)/$(CHECK_DIR)/runs/wdno-simulate-fno-quick/output.nc NDYN_RAW=$(CURDIR)/$(CHECK_DIR)/runs/absent/output.nc \
+	  NDYN_CONTROL_RAW=$(CURDIR)/$(CHECK_DIR)/runs/absent/output.nc \
 	  NDYN_FIGURE=$(CURDIR)/$(CHECK_DIR)/wavelet_diffusion.png \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute notebooks-export/wavelet_diffusion.ipynb \
 	  --output-dir $(CHECK_DIR) --output wavelet_diffusion.executed.ipynb --ExecutePreprocessor.timeout=300
