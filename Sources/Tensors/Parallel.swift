@@ -99,6 +99,21 @@ extension Parallelism {
     }
 }
 
+extension Parallelism {
+    /// Runs `body` with OpenBLAS held to one thread, as inside ``shards(_:_:)``.
+    ///
+    /// OpenBLAS's thread count is process-wide, and a BLAS result can depend on it in the last
+    /// bits: on AMD Zen (OpenBLAS core `Zen`) a GEMM split over two threads sends other remainder
+    /// tiles through other micro-kernels. Code that must reproduce a BLAS-bound result bit for bit
+    /// while other threads may run ``shards(_:_:)`` (which drop the count to one while they run;
+    /// tests run concurrently, for one) holds the count here for the whole computation.
+    public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        BLASThreads.enterSingleThreaded()
+        defer { BLASThreads.leaveSingleThreaded() }
+        return try body()
+    }
+}
+
 /// OpenBLAS's thread count is process-wide. Concurrent or nested `shards` calls hold it at one
 /// thread together: the first to enter saves the count, the last to leave restores it.
 private enum BLASThreads {
