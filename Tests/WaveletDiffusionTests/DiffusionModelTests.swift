@@ -105,8 +105,8 @@ import Testing
         let known = Self.layout.knownMask(for: .simulation), valid = Self.layout.validMask
         for method in [DiffusionSamplerMethod.ddim, .dpmSolver2M] {
             // Both samplings on one BLAS thread: concurrently running tests' shards change
-            // OpenBLAS's process-wide thread count, and on AMD Zen its GEMM results depend on it
-            // in the last bit.
+            // OpenBLAS's process-wide thread count, and on AMD Zen the result
+            // depended on it in the last bit.
             let (samples, statistics) = try Parallelism.withSingleThreadedBLAS {
                 try sampler.sample(given: given, method: method, steps: 10, seed: 5)
             }

@@ -159,14 +159,16 @@ def traffic_data_parallel(one, two, tolerance):
     """`tolerance` 1e-4 for one full-batch step (the all-reduced gradient is the 1-rank gradient to
     rounding); looser over many Adam steps, because Adam turns rounding-level gradients of weights
     whose true gradient is zero (an attention key's bias: softmax ignores a shift common to all
-    keys) into steps of the full learning rate, and the runs then drift apart chaotically."""
+    keys) into steps of the full learning rate, and the runs then drift apart chaotically (already
+    within the first epoch of small batches: 7e-4 relative in its mean loss on an AMD EPYC, OpenBLAS
+    core Zen)."""
     a, b = xr.open_dataset(one / "output.nc"), xr.open_dataset(two / "output.nc")
     record = json.loads((two / "run.json").read_text())
     check("the traffic training ran data-parallel on 2 ranks", record.get("statistics", {}).get("ranks") == 2, record.get("statistics"))
     check("only rank 0 wrote the model", not any(two.parent.glob("**/output.nc.partial-*")))
     x, y = a["training_loss"].values, b["training_loss"].values
     first = abs(x[0] - y[0]) / abs(x[0])
-    check(f"traffic first-epoch loss: 2 ranks match 1 rank to 1e-4 relative ({first:.2e})", x.shape == y.shape and first <= 1e-4, (x, y))
+    check(f"traffic first-epoch loss: 2 ranks match 1 rank to {tolerance:g} relative ({first:.2e})", x.shape == y.shape and first <= tolerance, (x, y))
     for name in ["training_loss", "validation_mape"]:
         x, y = a[name].values, b[name].values
         difference = float(np.max(np.abs(x - y) / np.abs(x)))
