@@ -97,17 +97,14 @@ extension Parallelism {
         }
         return try results.map { try $0!.get() }
     }
-}
 
-extension Parallelism {
     /// Runs `body` with OpenBLAS held to one thread, as inside ``shards(_:_:)``.
     ///
     /// OpenBLAS's thread count is process-wide, and a BLAS result can depend on it in the last
     /// bits (seen on AMD EPYC, OpenBLAS core `Zen`: the same U-Net sampling differed in the last
     /// bit of a few values when concurrently running tests changed the count). Code that must
-    /// reproduce a BLAS-bound result bit for bit
-    /// while other threads may run ``shards(_:_:)`` (which drop the count to one while they run;
-    /// tests run concurrently, for one) holds the count here for the whole computation.
+    /// reproduce a BLAS-bound result bit for bit while other threads may run ``shards(_:_:)``
+    /// (tests run concurrently, for one) holds the count here for the whole computation.
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         BLASThreads.enterSingleThreaded()
         defer { BLASThreads.leaveSingleThreaded() }
